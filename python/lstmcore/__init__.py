@@ -1,0 +1,26 @@
+"""lstmcore: recurrent layers (RNN, LSTM and its variants, GRU) with forward and BPTT.
+
+A C++17 core behind a NumPy API shaped like PyTorch's, plus ``lstmcore.reference``: the same
+layers in plain NumPy, written to be read next to the textbook equations.
+"""
+
+from ._core import build_info as _build_info
+from .spec import RNNSpec
+from .params import init_params
+
+__version__ = "0.1.0"
+
+
+def build_info() -> dict:
+    """How the compiled core was built.
+
+    Returns
+    -------
+    dict
+        ``version``, ``compiler``, ``build_type``, ``isa_compiled`` (SIMD kernel sets compiled
+        in) and ``cuda`` (whether the CUDA backend was built).
+    """
+    return _build_info()
+
+
+__all__ = ["RNNSpec", "init_params", "build_info", "__version__"]

@@ -1,0 +1,92 @@
+"""Parameter initialisation and validation of parameter dicts against an RNNSpec."""
+
+from __future__ import annotations
+
+from typing import Dict, Mapping, Optional
+
+import numpy as np
+
+from .spec import RNNSpec
+
+__all__ = ["init_params", "check_params", "as_numpy", "check_dtype"]
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def check_dtype(dtype, name: str = "dtype") -> np.dtype:
+    """Return ``np.dtype(dtype)`` if it is float32 or float64, else raise TypeError naming ``name``."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{name}: expected float32 or float64, got {dtype!r}") from None
+    if dt not in FLOAT_DTYPES:
+        raise TypeError(f"{name}: expected float32 or float64, got {dt}")
+    return dt
+
+
+def init_params(spec: RNNSpec, dtype=np.float32, seed: Optional[int] = None) -> Dict[str, np.ndarray]:
+    """Fresh parameters for ``spec`` with PyTorch's initialisation.
+
+    Every parameter is drawn from uniform(-1/sqrt(H), 1/sqrt(H)), in the canonical name order of
+    ``spec.param_names()``, from ``numpy.random.default_rng(seed)``.
+
+    Parameters
+    ----------
+    spec : RNNSpec
+    dtype : float32 or float64
+    seed : int, optional
+        Seed of the NumPy Generator; None draws fresh entropy.
+
+    Returns
+    -------
+    dict of str to ndarray
+        Names and shapes of DESIGN.md section 4, C-contiguous, of ``dtype``.
+    """
+    if not isinstance(spec, RNNSpec):
+        raise TypeError(f"spec: expected an lstmcore.RNNSpec, got {type(spec).__name__}")
+    dt = check_dtype(dtype)
+    rng = np.random.default_rng(seed)
+    bound = 1.0 / np.sqrt(spec.hidden_size)
+    return {
+        name: rng.uniform(-bound, bound, size=shape).astype(dt)
+        for name, shape in spec.param_shapes().items()
+    }
+
+
+def as_numpy(value, name: str) -> np.ndarray:
+    """An ndarray from an array-like or a torch tensor (detached, moved to the CPU)."""
+    if hasattr(value, "detach") and hasattr(value, "cpu") and hasattr(value, "numpy"):
+        value = value.detach().cpu().numpy()
+    try:
+        return np.asarray(value)
+    except Exception as exc:  # noqa: BLE001 - any conversion failure is a bad argument
+        raise TypeError(f"{name}: expected an array-like, got {type(value).__name__}") from exc
+
+
+def check_params(
+    spec: RNNSpec, params: Mapping[str, object], dtype, name: str = "params"
+) -> Dict[str, np.ndarray]:
+    """Validate a parameter dict against ``spec`` and return its arrays as ``dtype``.
+
+    Raises ValueError naming the parameter for a missing, extra or misshaped entry, and
+    TypeError for a non-numeric one. Arrays already of ``dtype`` are not copied.
+    """
+    if not isinstance(params, Mapping):
+        raise TypeError(f"{name}: expected a dict of arrays, got {type(params).__name__}")
+    dt = check_dtype(dtype)
+    shapes = spec.param_shapes()
+    missing = [k for k in shapes if k not in params]
+    if missing:
+        raise ValueError(f"{name}: missing parameter(s) {missing} for this spec")
+    extra = [k for k in params if k not in shapes]
+    if extra:
+        raise ValueError(f"{name}: unexpected parameter(s) {extra} for this spec")
+    out: Dict[str, np.ndarray] = {}
+    for key, shape in shapes.items():
+        arr = as_numpy(params[key], f"{name}[{key!r}]")
+        if arr.dtype.kind not in "fiu":
+            raise TypeError(f"{name}[{key!r}]: expected a float array, got dtype {arr.dtype}")
+        if arr.shape != shape:
+            raise ValueError(f"{name}[{key!r}]: expected shape {shape}, got {arr.shape}")
+        out[key] = arr.astype(dt, copy=False)
+    return out

@@ -1,0 +1,9 @@
+// Assembles the lstmcore._core module from the register_* pieces.
+#include <pybind11/pybind11.h>
+
+#include "register.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "lstmcore compiled core (internal; use the lstmcore package)";
+  lstmcore::bindings::register_build_info(m);
+}
