@@ -7,6 +7,8 @@ layers in plain NumPy, written to be read next to the textbook equations.
 from ._core import build_info as _build_info
 from .spec import RNNSpec
 from .params import init_params
+from .modules import GRU, LSTM, RNN
+from .cells import GRUCell, LSTMCell, RNNCell
 
 __version__ = "0.1.0"
 
@@ -24,3 +26,4 @@ def build_info() -> dict:
 
 
 __all__ = ["RNNSpec", "init_params", "build_info", "__version__"]
+__all__ += ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
