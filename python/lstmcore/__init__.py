@@ -9,6 +9,7 @@ from .spec import RNNSpec
 from .params import init_params
 from .modules import GRU, LSTM, RNN
 from .cells import GRUCell, LSTMCell, RNNCell
+from . import reference
 
 __version__ = "0.1.0"
 
@@ -25,5 +26,5 @@ def build_info() -> dict:
     return _build_info()
 
 
-__all__ = ["RNNSpec", "init_params", "build_info", "__version__"]
+__all__ = ["RNNSpec", "init_params", "build_info", "reference", "__version__"]
 __all__ += ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
