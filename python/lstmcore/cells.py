@@ -61,7 +61,7 @@ class _CellBase(_ParamHolder):
     def _step_input(self, x_t: ArrayLike) -> np.ndarray:
         """x_t (B, I) or (I,) -> the layer's x (1, B, I) or (1, I)."""
         xa = _cast_input(x_t, self.dtype, "x_t")
-        if xa.ndim not in (1, 2):
+        if xa.ndim not in (1, 2) or xa.shape[-1] != self.spec.input_size:
             raise ValueError(
                 f"x_t: expected shape (B, {self.spec.input_size}) or ({self.spec.input_size},), "
                 f"got {xa.shape}"
