@@ -1,4 +1,4 @@
-"""lstmcore.reference gradients against central finite differences (float64), every mode and flag."""
+"""lstmcore.reference gradients against central finite differences (float64), all modes/flags."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""lstmcore.reference against torch.nn.RNN/LSTM/GRU with copied weights: outputs, states, gradients."""
+"""lstmcore.reference against torch.nn.RNN/LSTM/GRU with copied weights: outputs, states, grads."""
 
 from __future__ import annotations
 

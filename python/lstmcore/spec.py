@@ -128,6 +128,10 @@ class RNNSpec:
                 f"proj_size: expected 0 or less than hidden_size={self.hidden_size}, "
                 f"got {self.proj_size}"
             )
+        if self.mode != "gru" and not self.linear_before_reset:
+            raise ValueError(
+                f"linear_before_reset: only a GRU has this option, mode is {self.mode!r}"
+            )
         if self.mode != "rnn" and self.nonlinearity != "tanh":
             raise ValueError(f"nonlinearity: only an RNN has this option, mode is {self.mode!r}")
 
