@@ -119,14 +119,15 @@ def lstm_step(spec: RNNSpec, xw: Array, h: Array, c: Array, p: Params):
     peep = _peepholes(spec, p, H)
     blocks = {name: a[:, k * H:(k + 1) * H] for k, name in enumerate(spec.gate_names)}
 
-    f = sigmoid(blocks["f"] + peep["f"] * c if "f" in peep else blocks["f"])
-    if spec.coupled:
-        i = 1.0 - f
-    else:
-        i = sigmoid(blocks["i"] + peep["i"] * c if "i" in peep else blocks["i"])
+    def peek(name: str, cell: Array):
+        """The peephole term p_name ⊙ cell of gate ``name`` (0 without peepholes)."""
+        return peep[name] * cell if name in peep else 0.0
+
+    f = sigmoid(blocks["f"] + peek("f", c))
+    i = 1.0 - f if spec.coupled else sigmoid(blocks["i"] + peek("i", c))
     g = np.tanh(blocks["g"])
     c_new = f * c + i * g
-    o = sigmoid(blocks["o"] + peep["o"] * c_new if "o" in peep else blocks["o"])
+    o = sigmoid(blocks["o"] + peek("o", c_new))
     tanh_c = np.tanh(c_new)
     m = o * tanh_c
     h_new = m @ p["weight_hr"].T if spec.proj_size else m
@@ -190,7 +191,11 @@ def lstm_step_backward(spec: RNNSpec, dh_new: Array, dc_new: Array, saved, p: Pa
 
 
 def gru_step(spec: RNNSpec, xw: Array, h: Array, c: None, p: Params):
-    """One GRU step. Returns ``(h_new, None, saved)``; saved has the gates r, z, n."""
+    """One GRU step. Returns ``(h_new, None, saved)``; saved has the gates r, z, n.
+
+    The update is ``h' = (1 - z) * n + z * h`` (PyTorch/ONNX/Keras): z near 1 keeps the old state.
+    Olah's essay and Cho et al. (2014) write ``z * n + (1 - z) * h``, i.e. their z is our 1 - z.
+    """
     H = spec.hidden_size
     w_hh, b_hh = p["weight_hh"], p.get("bias_hh")
     # r and z see h as any gate does; n's recurrent term depends on the reset convention.
