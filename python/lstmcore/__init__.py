@@ -10,6 +10,7 @@ from .params import init_params
 from .modules import GRU, LSTM, RNN
 from .cells import GRUCell, LSTMCell, RNNCell
 from . import reference
+from . import functional
 from . import inspect, train
 
 __version__ = "0.1.0"
@@ -30,3 +31,4 @@ def build_info() -> dict:
 __all__ = ["RNNSpec", "init_params", "build_info", "reference", "__version__"]
 __all__ += ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 __all__ += ["inspect", "train"]
+__all__ += ["functional"]

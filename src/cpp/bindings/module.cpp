@@ -6,4 +6,6 @@
 PYBIND11_MODULE(_core, m) {
   m.doc() = "lstmcore compiled core (internal; use the lstmcore package)";
   lstmcore::bindings::register_build_info(m);
+  lstmcore::bindings::register_tape(m);
+  lstmcore::bindings::register_functional(m);
 }

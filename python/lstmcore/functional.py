@@ -1,0 +1,187 @@
+"""The recurrent stack on the C++ core: ``forward`` and ``backward`` with the reference's signatures.
+
+Arguments are checked and laid out by :mod:`lstmcore._checks` (shared with
+:mod:`lstmcore.reference`); the compiled module ``lstmcore._core`` does the computing with the
+GIL released. The tape is a :class:`Tape` wrapping the core's saved activations.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, Mapping, Optional, Tuple
+
+import numpy as np
+
+from . import _checks, _core
+from .dropout import resolve_seed
+from .params import check_params
+from .spec import RNNSpec
+
+__all__ = ["forward", "backward", "Tape"]
+
+Array = np.ndarray
+
+
+class Tape:
+    """Saved activations of a training :func:`forward` of the C++ core.
+
+    The inspection methods follow docs/CONTRACTS.md: arrays in natural time order with the batch
+    axis, zero past each sequence's length. A tape can be backpropagated more than once.
+
+    Attributes
+    ----------
+    spec : RNNSpec
+    seed : int
+        The dropout seed the forward used (backward uses the same mask).
+    lengths : ndarray of int64 [B], or None
+    nbytes : int
+        Bytes of the saved arrays (the core's training memory).
+    """
+
+    def __init__(self, prep: _checks.Prepared, seed: int, core_tape) -> None:
+        self._prep = prep
+        self.seed = seed
+        self._core = core_tape
+
+    @property
+    def spec(self) -> RNNSpec:
+        return self._prep.spec
+
+    @property
+    def lengths(self) -> Optional[Array]:
+        return self._prep.lengths
+
+    @property
+    def nbytes(self) -> int:
+        return int(self._core.nbytes)
+
+    def _check(self, layer: int, direction: int) -> None:
+        spec = self.spec
+        if not 0 <= layer < spec.num_layers:
+            raise ValueError(f"layer: expected 0 <= layer < {spec.num_layers}, got {layer!r}")
+        if not 0 <= direction < spec.num_directions:
+            raise ValueError(
+                f"direction: expected 0 <= direction < {spec.num_directions}, got {direction!r}"
+            )
+
+    def gates(self, layer: int, direction: int = 0) -> Dict[str, Array]:
+        """Activated gates, each [T, B, H]: LSTM i, f, g, o (coupled: i = 1 - f); GRU r, z, n;
+        RNN h (the activation)."""
+        self._check(layer, direction)
+        return self._core.gates(layer, direction)
+
+    def cell_states(self, layer: int, direction: int = 0) -> Array:
+        """The cell states c_t, [T, B, H] (LSTM only)."""
+        if not self.spec.has_cell_state:
+            raise ValueError(f"cell_states: only an LSTM has a cell state, mode is "
+                             f"{self.spec.mode!r}")
+        self._check(layer, direction)
+        return self._core.cell_states(layer, direction)
+
+    def hidden_states(self, layer: int, direction: int = 0) -> Array:
+        """The hidden states h_t, [T, B, P] (before inter-layer dropout)."""
+        self._check(layer, direction)
+        return self._core.hidden_states(layer, direction)
+
+    def grad_hidden(self, layer: int, direction: int = 0) -> Array:
+        """Total dL/dh_t [T, B, P] of the last backward (from y_t and from the next step)."""
+        self._check(layer, direction)
+        if not self._core.has_grads:
+            raise RuntimeError("grad_hidden: run a backward with this tape first")
+        return self._core.grad_hidden(layer, direction)
+
+    def grad_cell(self, layer: int, direction: int = 0) -> Array:
+        """Total dL/dc_t [T, B, H] of the last backward (LSTM only)."""
+        if not self.spec.has_cell_state:
+            raise ValueError(f"grad_cell: only an LSTM has a cell state, mode is "
+                             f"{self.spec.mode!r}")
+        self._check(layer, direction)
+        if not self._core.has_grads:
+            raise RuntimeError("grad_cell: run a backward with this tape first")
+        return self._core.grad_cell(layer, direction)
+
+    def __repr__(self) -> str:
+        return f"<lstmcore.functional.Tape {self.spec.mode} seed={self.seed} nbytes={self.nbytes}>"
+
+
+def forward(spec: RNNSpec, params: Mapping[str, object], x, state=None, lengths=None,
+            training: bool = False, seed: Optional[int] = None):
+    """Run the recurrent stack over ``x`` on the C++ core.
+
+    Parameters
+    ----------
+    spec : RNNSpec
+        Mode and settings of the stack.
+    params : dict of str to array
+        Every parameter of ``spec.param_names()`` (DESIGN.md section 4); cast to x's dtype.
+    x : ndarray
+        (T, B, I), (B, T, I) when ``spec.batch_first``, or unbatched (T, I); float32 or float64.
+    state : ndarray or tuple (h0, c0), optional
+        Initial state, h0 (L*D, B, P) and c0 (L*D, B, H) (LSTM); None means zeros.
+    lengths : int array (B,), optional
+        Valid steps of each right-padded sequence, in [0, T].
+    training : bool, default False
+        Keep a tape for :func:`backward` and apply inter-layer dropout.
+    seed : int, optional
+        Dropout seed; None draws one (the tape records it).
+
+    Returns
+    -------
+    y : ndarray
+        (T, B, D*P) (batch-first or unbatched like ``x``); 0 past each length.
+    state : ndarray or tuple (h_n, c_n)
+        The state at each sequence's last valid step, h_n (L*D, B, P), c_n (L*D, B, H).
+    tape : Tape or None
+        The saved activations when ``training``, else None.
+    """
+    prep = _checks.prepare_forward(spec, params, x, state, lengths)
+    if not isinstance(training, (bool, np.bool_)):
+        raise TypeError(f"training: expected a bool, got {type(training).__name__} {training!r}")
+    seed = resolve_seed(seed) if training or seed is not None else None
+    y, h_n, c_n, core_tape = _core.forward(
+        prep.spec, prep.params, prep.x, prep.h0, prep.c0, prep.lengths, bool(training),
+        0 if seed is None else seed,
+    )
+    y, state_n = _checks.finish_forward(prep, y, h_n, c_n)
+    tape = Tape(prep, seed, core_tape) if training else None
+    return y, state_n, tape
+
+
+def backward(spec: RNNSpec, params: Mapping[str, object], tape: Tape, dy,
+             dstate=None) -> Tuple[Array, object, Dict[str, Array]]:
+    """Backpropagation through time for a training :func:`forward`, on the C++ core.
+
+    Parameters
+    ----------
+    spec, params
+        The same as the forward's.
+    tape : Tape
+        The tape that forward returned (it is not consumed).
+    dy : ndarray
+        Gradient of the loss w.r.t. y (y's shape).
+    dstate : ndarray or tuple, optional
+        Gradient w.r.t. the final state (state's structure); None (or a None element) = zeros.
+
+    Returns
+    -------
+    dx : ndarray
+        Gradient w.r.t. x (x's shape).
+    dstate0 : ndarray or tuple (dh0, dc0)
+        Gradient w.r.t. the initial state (always arrays, also when the forward had none).
+    grads : dict of str to ndarray
+        Every parameter's gradient, in the compute dtype.
+    """
+    if tape is None:
+        raise RuntimeError("backward: tape is None; run forward(..., training=True) first")
+    if not isinstance(tape, Tape):
+        raise RuntimeError(
+            f"backward: expected a tape of lstmcore.functional.forward, got {type(tape).__name__}"
+        )
+    if spec != tape.spec:
+        raise ValueError(f"spec: expected the spec of the forward that made the tape "
+                         f"({tape.spec}), got {spec}")
+    prep = tape._prep
+    p = check_params(spec, params, prep.dtype)
+    dy_t, dh_n, dc_n = _checks.prepare_backward(prep, dy, dstate)
+    dx, dh0, dc0, grads = _core.backward(spec, p, tape._core, dy_t, dh_n, dc_n)
+    dx, dstate0 = _checks.finish_backward(prep, dx, dh0, dc0)
+    return dx, dstate0, grads

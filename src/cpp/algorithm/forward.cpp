@@ -1,0 +1,166 @@
+// The forward algorithm: stack -> layer-direction scan -> step (inference and training).
+//
+// Per layer and direction: the input in scan order, ONE input-projection GEMM for all steps,
+// then per step the cell's step function (recurrent GEMM + pointwise). Training writes every
+// activation straight into the tape (layout in lstmcore/tape.hpp); inference reuses one set of
+// workspaces for all layer-directions.
+#include <stdexcept>
+#include <vector>
+
+#include "algorithm/dropout_mask.hpp"
+#include "algorithm/layer_common.hpp"
+#include "algorithm/validate.hpp"
+#include "lstmcore/functional.hpp"
+
+namespace lstmcore {
+
+namespace {
+
+using detail::BatchOrder;
+using detail::CellConfig;
+
+template <class T>
+void reset_tape(detail::TapeStorage<T>& ts, const RNNSpec& spec, const BatchOrder& o,
+                const Index* lengths, std::uint64_t seed) {
+  const CellConfig cfg = detail::make_cell_config(spec);
+  const Index T_ = o.T, B = o.B, H = cfg.H, P = cfg.P;
+  const Index L = spec.num_layers, D = spec.num_directions();
+  ts = detail::TapeStorage<T>();
+  ts.spec = spec;
+  ts.seq_len = T_;
+  ts.batch = B;
+  ts.seed = seed;
+  ts.dropout_applied = spec.dropout > 0 && L > 1;
+  ts.has_lengths = lengths != nullptr;
+  ts.lengths.assign(static_cast<std::size_t>(B), T_);
+  if (lengths) ts.lengths.assign(lengths, lengths + B);
+  ts.perm = o.perm;
+  ts.sorted_lengths = o.len;
+  ts.active = o.active;
+  ts.inputs.resize(static_cast<std::size_t>(L));
+  for (Index k = 0; k < L; ++k)
+    ts.inputs[k].assign(static_cast<std::size_t>(T_ * B * spec.layer_input_size(k)), T(0));
+  ts.dirs.resize(static_cast<std::size_t>(L * D));
+  for (auto& d : ts.dirs) {
+    d.gates.assign(static_cast<std::size_t>(T_ * B * cfg.ldg), T(0));
+    d.h.assign(static_cast<std::size_t>((T_ + 1) * B * P), T(0));
+    if (spec.mode == Mode::lstm) d.c.assign(static_cast<std::size_t>((T_ + 1) * B * H), T(0));
+    if (cfg.proj) d.m.assign(static_cast<std::size_t>(T_ * B * H), T(0));
+  }
+}
+
+}  // namespace
+
+template <class T>
+void forward(const RNNSpec& spec, const ParamSet<const T>& params, const ForwardInputs<T>& in,
+             const ForwardOutputs<T>& out, Tape<T>* tape, std::uint64_t seed) {
+  spec.validate();
+  if (in.x.empty()) throw std::invalid_argument("x: expected a [T, B, I] array, got none");
+  const Index T_ = in.x.shape[0], B = in.x.shape[1];
+  if (T_ < 1 || B < 1)
+    throw std::invalid_argument("x: expected T >= 1 and B >= 1, got shape " +
+                                detail::shape_string(in.x.shape.data(), 3));
+  const CellConfig cfg = detail::make_cell_config(spec);
+  const Index L = spec.num_layers, D = spec.num_directions(), H = cfg.H, P = cfg.P;
+  const Index DP = D * P;
+  const bool lstm = spec.mode == Mode::lstm;
+  detail::check_view("x", in.x, {T_, B, spec.input_size}, false);
+  detail::check_view("h0", in.h0, {L * D, B, P}, true);
+  if (lstm) detail::check_view("c0", in.c0, {L * D, B, H}, true);
+  detail::check_view("y", out.y, {T_, B, DP}, false);
+  detail::check_view("h_n", out.h_n, {L * D, B, P}, true);
+  if (lstm) detail::check_view("c_n", out.c_n, {L * D, B, H}, true);
+  detail::check_param_set(spec, params, "params");
+  detail::check_lengths(in.lengths, B, T_);
+
+  const BatchOrder order = detail::make_batch_order(T_, B, in.lengths);
+  const detail::StepKernels<T> kern = detail::select_step_kernels<T>(cfg);
+  detail::TapeStorage<T>* ts = tape ? &tape->storage() : nullptr;
+  if (ts) reset_tape(*ts, spec, order, in.lengths, seed);
+
+  // Workspaces, allocated once per call.
+  Index max_i = spec.input_size;
+  for (Index k = 1; k < L; ++k) max_i = std::max(max_i, spec.layer_input_size(k));
+  std::vector<T> cur_in, layer_out(static_cast<std::size_t>(T_ * B * DP));
+  std::vector<T> x_scan(D == 2 ? static_cast<std::size_t>(T_ * B * max_i) : 0);
+  std::vector<T> scratch(static_cast<std::size_t>(B * cfg.ldscratch));
+  std::vector<T> h_fin(static_cast<std::size_t>(B * P)), c_fin(static_cast<std::size_t>(B * H));
+  std::vector<T> ws_gates, ws_h, ws_c, ws_m;
+  if (!ts) {
+    cur_in.resize(static_cast<std::size_t>(T_ * B * spec.input_size));
+    ws_gates.resize(static_cast<std::size_t>(T_ * B * cfg.ldg));
+    ws_h.resize(static_cast<std::size_t>((T_ + 1) * B * P));
+    if (lstm) ws_c.resize(static_cast<std::size_t>((T_ + 1) * B * H));
+    if (cfg.proj) ws_m.resize(static_cast<std::size_t>(T_ * B * H));
+  }
+  detail::load_rows(in.x, order, ts ? ts->inputs[0].data() : cur_in.data());
+
+  for (Index k = 0; k < L; ++k) {
+    const Index I = spec.layer_input_size(k);
+    const T* inp = ts ? ts->inputs[k].data() : cur_in.data();
+    std::fill(layer_out.begin(), layer_out.end(), T(0));
+    for (Index d = 0; d < D; ++d) {
+      const LayerParams<const T>& lp = params.at(k, d, D);
+      T* gates = ts ? ts->dirs[k * D + d].gates.data() : ws_gates.data();
+      T* h = ts ? ts->dirs[k * D + d].h.data() : ws_h.data();
+      T* c = lstm ? (ts ? ts->dirs[k * D + d].c.data() : ws_c.data()) : nullptr;
+      T* m = cfg.proj ? (ts ? ts->dirs[k * D + d].m.data() : ws_m.data()) : nullptr;
+
+      const T* xs = inp;
+      if (d == 1) {
+        detail::gather_scan(order, 1, inp, I, 0, I, x_scan.data());
+        xs = x_scan.data();
+      }
+      detail::input_projection(cfg, lp, xs, T_ * B, I, gates);
+      detail::load_state(in.h0, k * D + d, order, P, h);
+      if (lstm) detail::load_state(in.c0, k * D + d, order, H, c);
+
+      const detail::StepWeights<T> w = detail::step_weights(cfg, lp);
+      for (Index s = 0; s < T_; ++s) {
+        const Index nb = order.active[s];
+        if (nb == 0) break;
+        detail::StepForwardArgs<T> a;
+        a.nb = nb;
+        a.gates = gates + s * B * cfg.ldg;
+        a.h_prev = h + s * B * P;
+        a.h_new = h + (s + 1) * B * P;
+        if (lstm) {
+          a.c_prev = c + s * B * H;
+          a.c_new = c + (s + 1) * B * H;
+        }
+        if (m) a.m = m + s * B * H;
+        a.scratch = scratch.data();
+        kern.forward(cfg, w, a);
+      }
+
+      // The final state of row j is the state after its own last step.
+      for (Index j = 0; j < B; ++j) {
+        const Index s = order.len[j];
+        std::copy(h + (s * B + j) * P, h + (s * B + j + 1) * P, h_fin.data() + j * P);
+        if (lstm) std::copy(c + (s * B + j) * H, c + (s * B + j + 1) * H, c_fin.data() + j * H);
+      }
+      detail::store_state(h_fin.data(), order, P, k * D + d, out.h_n);
+      if (lstm) detail::store_state(c_fin.data(), order, H, k * D + d, out.c_n);
+      detail::scatter_time(order, d, h + B * P, P, P, layer_out.data(), DP, d * P, false);
+    }
+    if (k + 1 < L) {
+      if (ts) {
+        ts->inputs[k + 1] = layer_out;
+        if (ts->dropout_applied)
+          detail::apply_dropout(ts->inputs[k + 1].data(), order, DP, seed, k, spec.dropout);
+      } else {
+        cur_in = layer_out;
+      }
+    }
+  }
+  detail::store_rows(layer_out.data(), order, out.y);
+}
+
+template void forward<float>(const RNNSpec&, const ParamSet<const float>&,
+                             const ForwardInputs<float>&, const ForwardOutputs<float>&,
+                             Tape<float>*, std::uint64_t);
+template void forward<double>(const RNNSpec&, const ParamSet<const double>&,
+                              const ForwardInputs<double>&, const ForwardOutputs<double>&,
+                              Tape<double>*, std::uint64_t);
+
+}  // namespace lstmcore
