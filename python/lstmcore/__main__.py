@@ -1,4 +1,4 @@
-"""Command line: ``python -m lstmcore {info,demo}``."""
+"""Command line: ``python -m lstmcore {info,demo}`` (also the ``lstmcore`` console script)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,29 @@ import sys
 from typing import List, Optional
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def _info(args: argparse.Namespace) -> int:
+    import lstmcore
+
+    print(json.dumps(lstmcore.build_info(), indent=2))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``lstmcore`` parser; each subcommand sets ``handler(args) -> exit code``."""
+    from .demo.cli import add_parser as add_demo
+
     parser = argparse.ArgumentParser(prog="lstmcore", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("info", help="print how the compiled core was built")
-    sub.add_parser("demo", help="the adding-problem demo (arrives with a later release)")
-    args = parser.parse_args(argv)
-    if args.command == "info":
-        import lstmcore
+    sub.add_parser("info", help="print how the compiled core was built").set_defaults(
+        handler=_info)
+    add_demo(sub)
+    # Further subcommands register here the same way: add_parser(...).set_defaults(handler=...).
+    return parser
 
-        print(json.dumps(lstmcore.build_info(), indent=2))
-        return 0
-    print("lstmcore demo: not built yet; it arrives with the training-toolkit release.")
-    return 2
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
 
 
 if __name__ == "__main__":
