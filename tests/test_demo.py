@@ -150,3 +150,12 @@ def test_console_entry_point_runs(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "GRU" in proc.stdout and (tmp_path / "results.csv").exists()
     assert not (tmp_path / "lstm_gates.csv").exists()  # no LSTM ran
+
+
+def test_char_lm_example_quick(tmp_path):
+    script = os.path.join(os.path.dirname(__file__), "..", "examples", "char_lm",
+                          "train_char_lm.py")
+    proc = subprocess.run([sys.executable, script, "--quick", "--backend", BACKEND],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "bits/char" in proc.stdout and "sample: The " in proc.stdout
