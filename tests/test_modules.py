@@ -17,7 +17,7 @@ T, B, I, H = 5, 3, 4, 6
 @pytest.fixture(autouse=True)
 def _backend(monkeypatch):
     """Run the classes on lstmcore.functional, or on the backend LSTMCORE_TEST_BACKEND names."""
-    name = os.environ.get("LSTMCORE_TEST_BACKEND", "reference")
+    name = os.environ.get("LSTMCORE_TEST_BACKEND", "functional")
     monkeypatch.setattr(modules, "_backend", importlib.import_module(f"lstmcore.{name}"))
 
 
@@ -369,3 +369,12 @@ def test_bad_call_arguments_name_the_argument():
         m.backward(y[:-1])
     with pytest.raises(ValueError, match=r"dstate\[0\]"):
         m.backward(y, (np.zeros((2, B, H)), None))
+
+
+def test_the_default_backend_is_the_compiled_core(monkeypatch):
+    from lstmcore import functional
+
+    monkeypatch.setattr(modules, "_backend", None)
+    m = lc.LSTM(I, H, seed=0)
+    m.forward(rand(T, B, I), training=True)
+    assert isinstance(m.last_tape, functional.Tape)

@@ -28,7 +28,7 @@ T, B, I, H = 5, 3, 4, 6
 @pytest.fixture(autouse=True)
 def _backend(monkeypatch):
     """Run the classes on lstmcore.functional, or on the backend LSTMCORE_TEST_BACKEND names."""
-    name = os.environ.get("LSTMCORE_TEST_BACKEND", "reference")
+    name = os.environ.get("LSTMCORE_TEST_BACKEND", "functional")
     monkeypatch.setattr(modules, "_backend", importlib.import_module(f"lstmcore.{name}"))
 
 
