@@ -40,10 +40,16 @@ void pack(bool trans, const T* X, Index ldx, Index r0, Index c0, Index rows, Ind
       std::copy(src, src + cols, dst + r * cols);
     }
   } else {
-    // op(X)[r, c] = X[c, r]: read X row by row, scatter into columns.
-    for (Index c = 0; c < cols; ++c) {
-      const T* src = X + (c0 + c) * ldx + r0;
-      for (Index r = 0; r < rows; ++r) dst[r * cols + c] = src[r];
+    // op(X)[r, c] = X[c, r]: transpose in strips of kStrip source rows, so the reads stream
+    // kStrip rows of X at once and every write fills kStrip adjacent elements of dst.
+    constexpr Index kStrip = 16;
+    for (Index cb = 0; cb < cols; cb += kStrip) {
+      const Index cn = std::min(kStrip, cols - cb);
+      const T* src = X + (c0 + cb) * ldx + r0;
+      for (Index r = 0; r < rows; ++r) {
+        T* out = dst + r * cols + cb;
+        for (Index c = 0; c < cn; ++c) out[c] = src[c * ldx + r];
+      }
     }
   }
 }
