@@ -20,7 +20,7 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 # Normalised error max|ours - torch| / max|torch| allowed per dtype.
-TOL = {np.float32: 2e-5, np.float64: 1e-10}
+TOL = {np.float32: 1e-5, np.float64: 1e-10}
 
 T, B, I, H = 5, 3, 4, 6
 
