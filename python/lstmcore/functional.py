@@ -7,6 +7,8 @@ GIL released. The tape is a :class:`Tape` wrapping the core's saved activations.
 
 from __future__ import annotations
 
+import operator
+import threading
 from typing import Dict, Mapping, Optional, Tuple
 
 import numpy as np
@@ -41,6 +43,9 @@ class Tape:
         self._prep = prep
         self.seed = seed
         self._core = core_tape
+        # backward rewrites the tape's state-gradient arrays (and allocates them the first time),
+        # so two threads backpropagating one tape at once would race: they take turns.
+        self._lock = threading.Lock()
 
     @property
     def spec(self) -> RNNSpec:
@@ -56,6 +61,10 @@ class Tape:
 
     def _check(self, layer: int, direction: int) -> None:
         spec = self.spec
+        for name, value in (("layer", layer), ("direction", direction)):
+            if isinstance(value, (bool, np.bool_)) or not hasattr(value, "__index__"):
+                raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
+        layer, direction = operator.index(layer), operator.index(direction)
         if not 0 <= layer < spec.num_layers:
             raise ValueError(f"layer: expected 0 <= layer < {spec.num_layers}, got {layer!r}")
         if not 0 <= direction < spec.num_directions:
@@ -85,9 +94,10 @@ class Tape:
     def grad_hidden(self, layer: int, direction: int = 0) -> Array:
         """Total dL/dh_t [T, B, P] of the last backward (from y_t and from the next step)."""
         self._check(layer, direction)
-        if not self._core.has_grads:
-            raise RuntimeError("grad_hidden: run a backward with this tape first")
-        return self._core.grad_hidden(layer, direction)
+        with self._lock:
+            if not self._core.has_grads:
+                raise RuntimeError("grad_hidden: run a backward with this tape first")
+            return self._core.grad_hidden(layer, direction)
 
     def grad_cell(self, layer: int, direction: int = 0) -> Array:
         """Total dL/dc_t [T, B, H] of the last backward (LSTM only)."""
@@ -95,9 +105,10 @@ class Tape:
             raise ValueError(f"grad_cell: only an LSTM has a cell state, mode is "
                              f"{self.spec.mode!r}")
         self._check(layer, direction)
-        if not self._core.has_grads:
-            raise RuntimeError("grad_cell: run a backward with this tape first")
-        return self._core.grad_cell(layer, direction)
+        with self._lock:
+            if not self._core.has_grads:
+                raise RuntimeError("grad_cell: run a backward with this tape first")
+            return self._core.grad_cell(layer, direction)
 
     def __repr__(self) -> str:
         return f"<lstmcore.functional.Tape {self.spec.mode} seed={self.seed} nbytes={self.nbytes}>"
@@ -182,6 +193,7 @@ def backward(spec: RNNSpec, params: Mapping[str, object], tape: Tape, dy,
     prep = tape._prep
     p = check_params(spec, params, prep.dtype)
     dy_t, dh_n, dc_n = _checks.prepare_backward(prep, dy, dstate)
-    dx, dh0, dc0, grads = _core.backward(spec, p, tape._core, dy_t, dh_n, dc_n)
+    with tape._lock:
+        dx, dh0, dc0, grads = _core.backward(spec, p, tape._core, dy_t, dh_n, dc_n)
     dx, dstate0 = _checks.finish_backward(prep, dx, dh0, dc0)
     return dx, dstate0, grads
