@@ -13,7 +13,7 @@ from typing import Dict, Mapping, Optional, Tuple
 
 import numpy as np
 
-from . import _checks, _core
+from . import _checks, _core, _memory
 from .dropout import resolve_seed
 from .params import check_params
 from .spec import RNNSpec
@@ -148,6 +148,9 @@ def forward(spec: RNNSpec, params: Mapping[str, object], x, state=None, lengths=
     if not isinstance(training, (bool, np.bool_)):
         raise TypeError(f"training: expected a bool, got {type(training).__name__} {training!r}")
     seed = resolve_seed(seed) if training or seed is not None else None
+    _memory.check_bytes("forward", _memory.forward_bytes(prep.spec, prep.seq_len, prep.batch,
+                                                         prep.dtype.itemsize, bool(training)),
+                         prep.spec, prep.seq_len, prep.batch)
     y, h_n, c_n, core_tape = _core.forward(
         prep.spec, prep.params, prep.x, prep.h0, prep.c0, prep.lengths, bool(training),
         0 if seed is None else seed,
@@ -193,6 +196,9 @@ def backward(spec: RNNSpec, params: Mapping[str, object], tape: Tape, dy,
     prep = tape._prep
     p = check_params(spec, params, prep.dtype)
     dy_t, dh_n, dc_n = _checks.prepare_backward(prep, dy, dstate)
+    _memory.check_bytes("backward", _memory.backward_bytes(spec, prep.seq_len, prep.batch,
+                                                           prep.dtype.itemsize),
+                         spec, prep.seq_len, prep.batch)
     with tape._lock:
         dx, dh0, dc0, grads = _core.backward(spec, p, tape._core, dy_t, dh_n, dc_n)
     dx, dstate0 = _checks.finish_backward(prep, dx, dh0, dc0)

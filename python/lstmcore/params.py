@@ -6,6 +6,7 @@ from typing import Dict, Mapping, Optional
 
 import numpy as np
 
+from . import _memory
 from .spec import RNNSpec
 
 __all__ = ["init_params", "check_params", "as_numpy", "check_dtype"]
@@ -45,6 +46,7 @@ def init_params(spec: RNNSpec, dtype=np.float32, seed: Optional[int] = None) -> 
     if not isinstance(spec, RNNSpec):
         raise TypeError(f"spec: expected an lstmcore.RNNSpec, got {type(spec).__name__}")
     dt = check_dtype(dtype)
+    _memory.check_bytes("init_params", _memory.params_bytes(spec, dt.itemsize), spec)
     rng = np.random.default_rng(seed)
     bound = 1.0 / np.sqrt(spec.hidden_size)
     return {
