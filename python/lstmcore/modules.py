@@ -133,6 +133,11 @@ class _ParamHolder:
             ``state_dict`` is not a mapping, or a value is not numeric.
         ValueError
             A name is missing or unexpected, or a shape differs. Nothing is changed then.
+
+        Notes
+        -----
+        Loading drops the tape of the last training forward: ``backward`` then raises
+        RuntimeError until the next ``forward(..., training=True)``.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(
@@ -160,6 +165,10 @@ class _ParamHolder:
         # Copy into the existing arrays so that references held elsewhere (an optimizer) stay live.
         for key, arr in new.items():
             self._params[key][...] = arr.astype(self.dtype, copy=False)
+        # A tape recorded with the old parameters no longer matches them: backward would mix the
+        # two sets silently, so it must come from a fresh forward.
+        self._tape = None
+        self._tape_backend = None
 
     def num_parameters(self) -> int:
         """Total number of scalar parameters."""
