@@ -29,8 +29,8 @@ class DemoConfig:
     steps: int = 50  #: sequence length T
     hidden: int = 32  #: hidden units of every model
     batch: int = 64  #: sequences per training iteration
-    iters: int = 1200  #: training iterations per model (the same budget for each)
-    lr: float = 0.01  #: Adam's step size
+    iters: int = 1000  #: training iterations per model (the same budget for each)
+    lr: float = 0.02  #: Adam's step size
     clip: float = 1.0  #: global gradient-norm clip
     eval_every: int = 50  #: iterations between evaluations on the held-out set
     eval_size: int = 512  #: held-out sequences

@@ -38,12 +38,12 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true",
                         help="a tiny run that finishes in seconds (for tests and a first look)")
     parser.add_argument("--iters", type=_positive_int, default=None,
-                        help="training iterations per model (default 1200; 30 with --quick)")
+                        help="training iterations per model (default 1000; 30 with --quick)")
     parser.add_argument("--hidden", type=_positive_int, default=None,
                         help="hidden units of every model (default 32)")
     parser.add_argument("--batch", type=_positive_int, default=None,
                         help="sequences per training iteration (default 64)")
-    parser.add_argument("--lr", type=float, default=None, help="Adam step size (default 0.01)")
+    parser.add_argument("--lr", type=float, default=None, help="Adam step size (default 0.02)")
     parser.add_argument("--seed", type=int, default=0, help="seed of data and weights (default 0)")
     parser.add_argument("--models", type=_models, default=None,
                         help="comma-separated subset of " + ",".join(_MODEL_KEYS))

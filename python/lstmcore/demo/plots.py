@@ -41,8 +41,10 @@ def _figure(width: float, height: float):
 
 
 def _positive(a) -> np.ndarray:
-    # Log axes cannot show zeros; a floor far below every real value keeps the line drawable.
-    return np.maximum(np.asarray(a, dtype=np.float64), 1e-12)
+    # Log axes cannot show zeros (a gradient that underflowed): leave those points out (NaN)
+    # rather than drawing a made-up floor.
+    a = np.asarray(a, dtype=np.float64)
+    return np.where(a > 0, a, np.nan)
 
 
 def plot_learning_curves(path: str, runs: Sequence[ModelRun], steps: int) -> str:
