@@ -45,7 +45,8 @@ def tape_elements(spec: RNNSpec, seq_len: int, batch: int, with_grads: bool = Fa
 
 
 def forward_bytes(spec: RNNSpec, seq_len: int, batch: int, itemsize: int, training: bool) -> int:
-    """Bytes of the largest arrays one forward allocates: outputs, workspaces and the tape."""
+    """Bytes of the largest arrays one forward allocates: outputs, workspaces and the tape, plus
+    the parameters (the core needs them contiguous; a broadcast view would be copied)."""
     T, B = int(seq_len), int(batch)
     H, P, _, ldg, max_i = _widths(spec)
     DP = spec.num_directions * P
@@ -61,7 +62,7 @@ def forward_bytes(spec: RNNSpec, seq_len: int, batch: int, itemsize: int, traini
             n += (T + 1) * B * H
         if spec.proj_size:
             n += T * B * H
-    return n * int(itemsize)
+    return n * int(itemsize) + params_bytes(spec, itemsize)
 
 
 def backward_bytes(spec: RNNSpec, seq_len: int, batch: int, itemsize: int) -> int:
