@@ -123,8 +123,11 @@ def prepare_forward(spec, params: Mapping, x, state=None, lengths=None) -> Prepa
         if not batched:
             raise ValueError("lengths: only batched (3-D) input takes lengths")
         if la.dtype.kind not in "iu":
-            if la.dtype.kind == "f" and la.size and np.all(np.mod(la, 1) == 0):
-                la = la.astype(np.int64)
+            # Whole floats are accepted; the range check below runs on them before the cast, so
+            # that inf or 1e300 cannot wrap around to a valid-looking int.
+            if (la.dtype.kind == "f" and la.size and np.all(np.isfinite(la))
+                    and np.all(np.mod(la, 1) == 0)):
+                pass
             else:
                 raise TypeError(f"lengths: expected an integer array of shape ({B},), got dtype {la.dtype}")
         if la.shape != (B,):
