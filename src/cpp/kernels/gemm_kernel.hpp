@@ -1,0 +1,201 @@
+// The blocked, packed matrix product of one ISA: register-tiled micro-kernel, packing of the
+// A and B panels, cache blocking. Single-threaded; gemm_fast.cpp splits the work over threads.
+//
+// Layout (BLIS-style, row-major C): a micro-tile of C is MR rows x NR = NV * W columns, held in
+// MR * NV vector registers. For each p of the reduction, NV vectors of a packed B row are loaded
+// and each of the MR packed A values is broadcast into one FMA per vector. Loops, outer to inner:
+// jc over NC columns (B block packed), pc over KC (the reduction, never split across threads),
+// ic over MC rows (A block packed, stays in L2), jr over NR (B micro-panel stays in L1), ir over
+// MR. Every element of C sees the same sequence of operations wherever its tile falls, so the
+// result does not depend on how callers split C.
+#pragma once
+
+#include "kernels/gemm_args.hpp"
+#include "kernels/scratch.hpp"
+#include "simd/vec.hpp"
+
+namespace lstmcore::kernels::LSTMCORE_ISA_NS {
+
+using simd::LSTMCORE_ISA_NS::Vec;
+
+inline index_t min_index(index_t a, index_t b) { return a < b ? a : b; }
+
+// Tile and block sizes of this ISA and type.
+template <class T>
+struct GemmShape;
+
+#if LSTMCORE_SIMD_LEVEL == 2
+template <>
+struct GemmShape<float> {
+  static constexpr int kMR = 12, kNV = 2, kKC = 256, kMC = 480, kNC = 3072;
+};
+template <>
+struct GemmShape<double> {
+  static constexpr int kMR = 12, kNV = 2, kKC = 256, kMC = 240, kNC = 1536;
+};
+#elif LSTMCORE_SIMD_LEVEL == 1
+template <>
+struct GemmShape<float> {
+  static constexpr int kMR = 6, kNV = 2, kKC = 256, kMC = 240, kNC = 3072;
+};
+template <>
+struct GemmShape<double> {
+  static constexpr int kMR = 6, kNV = 2, kKC = 256, kMC = 120, kNC = 1536;
+};
+#else
+template <>
+struct GemmShape<float> {
+  static constexpr int kMR = 4, kNV = 2, kKC = 256, kMC = 128, kNC = 2048;
+};
+template <>
+struct GemmShape<double> {
+  static constexpr int kMR = 4, kNV = 2, kKC = 256, kMC = 128, kNC = 1024;
+};
+#endif
+
+// C tile = alpha * acc + beta * C, for the valid rows/columns; beta == 0 never reads C (so NaN
+// or garbage in C does not leak), alpha == 1 and beta == 1 skip their multiplications. The same
+// expression serves full and partial tiles so that both round alike.
+template <class T>
+inline Vec<T> combine(Vec<T> acc, const T* c, int lanes, T alpha, T beta) {
+  using V = Vec<T>;
+  const V scaled = alpha == T(1) ? acc : acc * V::set1(alpha);
+  if (beta == T(0)) return scaled;
+  const V old = lanes >= V::kWidth ? V::load(c) : V::load_partial(c, lanes);
+  if (beta == T(1)) return scaled + old;
+  return fma(old, V::set1(beta), scaled);
+}
+
+// One MR x NR tile: a is [k][MR] packed, b is [k][NR] packed; c points at the tile in C.
+template <class T, int MR, int NV>
+inline void micro_kernel(index_t k, const T* __restrict a, const T* __restrict b, T* c,
+                         index_t ldc, T alpha, T beta, int m_valid, int n_valid) {
+  using V = Vec<T>;
+  constexpr int W = V::kWidth;
+  constexpr int NR = NV * W;
+  V acc[MR][NV];
+  for (int i = 0; i < MR; ++i)
+    for (int v = 0; v < NV; ++v) acc[i][v] = V::zero();
+  for (index_t p = 0; p < k; ++p) {
+    V bv[NV];
+    for (int v = 0; v < NV; ++v) bv[v] = V::load(b + p * NR + v * W);
+    for (int i = 0; i < MR; ++i) {
+      const V ai = V::set1(a[p * MR + i]);
+      for (int v = 0; v < NV; ++v) acc[i][v] = fma(ai, bv[v], acc[i][v]);
+    }
+  }
+  if (m_valid == MR && n_valid == NR) {
+    for (int i = 0; i < MR; ++i) {
+      for (int v = 0; v < NV; ++v) {
+        T* cp = c + i * ldc + v * W;
+        combine(acc[i][v], cp, W, alpha, beta).store(cp);
+      }
+    }
+    return;
+  }
+  for (int i = 0; i < MR; ++i) {
+    if (i >= m_valid) break;
+    for (int v = 0; v < NV; ++v) {
+      const int lanes = n_valid - v * W;
+      if (lanes <= 0) break;
+      T* cp = c + i * ldc + v * W;
+      const V r = combine(acc[i][v], cp, lanes, alpha, beta);
+      if (lanes >= W) {
+        r.store(cp);
+      } else {
+        r.store_partial(cp, lanes);
+      }
+    }
+  }
+}
+
+// Packs op(A)[i0 : i0+mc, p0 : p0+kc] into ceil(mc/MR) panels of [kc][MR], zero-padded rows.
+template <class T, int MR>
+inline void pack_a(bool trans, const T* a, index_t lda, index_t i0, index_t p0, index_t mc,
+                   index_t kc, T* __restrict dst) {
+  for (index_t ir = 0; ir < mc; ir += MR) {
+    const int rows = static_cast<int>(min_index(MR, mc - ir));
+    T* panel = dst + ir * kc;
+    if (trans) {
+      // op(A)(i, p) = a[p * lda + i]: MR consecutive values per p.
+      for (index_t p = 0; p < kc; ++p) {
+        const T* src = a + (p0 + p) * lda + i0 + ir;
+        T* out = panel + p * MR;
+        for (int i = 0; i < rows; ++i) out[i] = src[i];
+        for (int i = rows; i < MR; ++i) out[i] = T(0);
+      }
+    } else {
+      for (int i = 0; i < rows; ++i) {
+        const T* src = a + (i0 + ir + i) * lda + p0;
+        for (index_t p = 0; p < kc; ++p) panel[p * MR + i] = src[p];
+      }
+      for (int i = rows; i < MR; ++i)
+        for (index_t p = 0; p < kc; ++p) panel[p * MR + i] = T(0);
+    }
+  }
+}
+
+// Packs op(B)[p0 : p0+kc, j0 : j0+nc] into ceil(nc/NR) panels of [kc][NR], zero-padded columns.
+template <class T, int NR>
+inline void pack_b(bool trans, const T* b, index_t ldb, index_t p0, index_t j0, index_t kc,
+                   index_t nc, T* __restrict dst) {
+  for (index_t jr = 0; jr < nc; jr += NR) {
+    const int cols = static_cast<int>(min_index(NR, nc - jr));
+    T* panel = dst + jr * kc;
+    if (trans) {
+      // op(B)(p, j) = b[j * ldb + p]
+      for (int j = 0; j < cols; ++j) {
+        const T* src = b + (j0 + jr + j) * ldb + p0;
+        for (index_t p = 0; p < kc; ++p) panel[p * NR + j] = src[p];
+      }
+      for (int j = cols; j < NR; ++j)
+        for (index_t p = 0; p < kc; ++p) panel[p * NR + j] = T(0);
+    } else {
+      for (index_t p = 0; p < kc; ++p) {
+        const T* src = b + (p0 + p) * ldb + j0 + jr;
+        T* out = panel + p * NR;
+        for (int j = 0; j < cols; ++j) out[j] = src[j];
+        for (int j = cols; j < NR; ++j) out[j] = T(0);
+      }
+    }
+  }
+}
+
+// C = alpha op(A) op(B) + beta C on the calling thread; m, n, k >= 1 and alpha != 0
+// (gemm_fast handles the degenerate cases).
+template <class T>
+void gemm_single_thread(const GemmArgs<T>& g) {
+  using S = GemmShape<T>;
+  constexpr int MR = S::kMR;
+  constexpr int NR = S::kNV * Vec<T>::kWidth;
+  const index_t kc_max = min_index(S::kKC, g.k);
+  const index_t mc_max = min_index(S::kMC, (g.m + MR - 1) / MR * MR);
+  const index_t nc_max = min_index(S::kNC, (g.n + NR - 1) / NR * NR);
+  T* packed_a = static_cast<T*>(
+      thread_scratch(kScratchGemmA, sizeof(T) * static_cast<std::size_t>(mc_max * kc_max)));
+  T* packed_b = static_cast<T*>(
+      thread_scratch(kScratchGemmB, sizeof(T) * static_cast<std::size_t>(nc_max * kc_max)));
+  for (index_t jc = 0; jc < g.n; jc += S::kNC) {
+    const index_t nc = min_index(S::kNC, g.n - jc);
+    for (index_t pc = 0; pc < g.k; pc += S::kKC) {
+      const index_t kc = min_index(S::kKC, g.k - pc);
+      const T beta = pc == 0 ? g.beta : T(1);
+      pack_b<T, NR>(g.trans_b, g.b, g.ldb, pc, jc, kc, nc, packed_b);
+      for (index_t ic = 0; ic < g.m; ic += S::kMC) {
+        const index_t mc = min_index(S::kMC, g.m - ic);
+        pack_a<T, MR>(g.trans_a, g.a, g.lda, ic, pc, mc, kc, packed_a);
+        for (index_t jr = 0; jr < nc; jr += NR) {
+          const int n_valid = static_cast<int>(min_index(NR, nc - jr));
+          for (index_t ir = 0; ir < mc; ir += MR) {
+            const int m_valid = static_cast<int>(min_index(MR, mc - ir));
+            micro_kernel<T, MR, S::kNV>(kc, packed_a + ir * kc, packed_b + jr * kc,
+                                        g.c + (ic + ir) * g.ldc + jc + jr, g.ldc, g.alpha, beta,
+                                        m_valid, n_valid);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace lstmcore::kernels::LSTMCORE_ISA_NS
