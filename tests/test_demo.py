@@ -159,3 +159,17 @@ def test_char_lm_example_quick(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "bits/char" in proc.stdout and "sample: The " in proc.stdout
+
+
+def test_readme_trace_through_exercise():
+    # The README's snippet: f = 0.9, i = 0.3, C_prev = [1, 2, 3], C~ = 0.5 through lc.LSTMCell.
+    H = 3
+    cell = lc.LSTMCell(1, H, dtype=np.float64)
+    for p in cell.params.values():
+        p[...] = 0.0
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    b = cell.params["bias_ih"]
+    b[0:H], b[H:2 * H], b[2 * H:3 * H], b[3 * H:] = logit(0.3), logit(0.9), np.arctanh(0.5), 0.0
+    h, c = cell(np.zeros(1), (np.zeros(H), np.array([1.0, 2.0, 3.0])))
+    np.testing.assert_allclose(c, 0.9 * np.array([1.0, 2.0, 3.0]) + 0.3 * 0.5, rtol=1e-12)
+    np.testing.assert_allclose(h, 0.5 * np.tanh(c), rtol=1e-12)

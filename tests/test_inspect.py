@@ -10,7 +10,7 @@ import lstmcore as lc
 from lstmcore import inspect as lci
 from lstmcore import modules
 
-T, B, I, H = 6, 3, 2, 4
+T, B, IN, H = 6, 3, 2, 4
 
 
 def _backends():
@@ -37,11 +37,11 @@ def sigmoid(z):
 
 
 def _x(seed=0):
-    return np.random.default_rng(seed).normal(size=(T, B, I))
+    return np.random.default_rng(seed).normal(size=(T, B, IN))
 
 
 def test_lstm_gates_follow_the_equations():
-    lstm = lc.LSTM(I, H, dtype=np.float64, seed=1)
+    lstm = lc.LSTM(IN, H, dtype=np.float64, seed=1)
     x = _x()
     lstm.forward(x, training=True)
     tr = lci.trace(lstm)
@@ -61,14 +61,14 @@ def test_lstm_gates_follow_the_equations():
 
 
 def test_coupled_lstm_input_gate_is_one_minus_forget():
-    lstm = lc.LSTM(I, H, coupled=True, dtype=np.float64, seed=2)
+    lstm = lc.LSTM(IN, H, coupled=True, dtype=np.float64, seed=2)
     lstm.forward(_x(), training=True)
     g = lci.gate_activations(lstm)
     np.testing.assert_allclose(g["i"], 1.0 - g["f"], rtol=1e-12)
 
 
 def test_gru_gates_and_update_convention():
-    gru = lc.GRU(I, H, dtype=np.float64, seed=3)
+    gru = lc.GRU(IN, H, dtype=np.float64, seed=3)
     gru.forward(_x(), training=True)
     tr = lci.trace(gru)
     assert set(tr) == {"r", "z", "n", "h"}
@@ -79,7 +79,7 @@ def test_gru_gates_and_update_convention():
 
 
 def test_raw_tape_and_layer_direction_selection():
-    spec = lc.RNNSpec("rnn", I, H, num_layers=2, bidirectional=True)
+    spec = lc.RNNSpec("rnn", IN, H, num_layers=2, bidirectional=True)
     params = lc.init_params(spec, np.float64, seed=4)
     y, _, tape = lc.reference.forward(spec, params, _x(), training=True)
     assert lci.tape_of(tape) is tape
@@ -95,7 +95,7 @@ def test_raw_tape_and_layer_direction_selection():
 
 
 def test_gradient_flow_is_the_batch_mean_of_step_norms():
-    lstm = lc.LSTM(I, H, dtype=np.float64, seed=5)
+    lstm = lc.LSTM(IN, H, dtype=np.float64, seed=5)
     y, _ = lstm.forward(_x(), training=True)
     with pytest.raises(RuntimeError):
         lci.gradient_flow(lstm)
@@ -115,7 +115,7 @@ def test_gradient_flow_is_the_batch_mean_of_step_norms():
 
 
 def test_gradient_flow_averages_only_over_sequences_that_reach_a_step():
-    rnn = lc.RNN(I, H, dtype=np.float64, seed=7)
+    rnn = lc.RNN(IN, H, dtype=np.float64, seed=7)
     lengths = np.array([T, 2, 4])
     y, _ = rnn.forward(_x(), lengths=lengths, training=True)
     rnn.backward(np.ones_like(y))
@@ -128,7 +128,7 @@ def test_gradient_flow_averages_only_over_sequences_that_reach_a_step():
 
 
 def test_source_errors():
-    lstm = lc.LSTM(I, H)
+    lstm = lc.LSTM(IN, H)
     with pytest.raises(RuntimeError, match="training=True"):
         lci.gate_activations(lstm)
     lstm.forward(_x(), training=True)

@@ -1,4 +1,4 @@
-"""The adding-problem experiment: train each recurrent cell the same way and measure what it learned.
+"""The adding-problem experiment: train each recurrent cell the same way, measure what it learned.
 
 The task (Hochreiter and Schmidhuber 1997) needs memory: of ``steps`` random numbers, two are
 marked, one in each half, and the model must output their sum after the last step. Only a model
@@ -9,17 +9,19 @@ always answering 1.0.
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Callable, Dict, List, Optional, Sequence, TextIO
 
 import numpy as np
 
 from .. import inspect as lci
-from ..train import (ADDING_BASELINE_MSE, Adam, Dense, adding_batches, adding_problem,
+from ..train import (Adam, Dense, adding_batches, adding_problem,
                      clip_grad_norm, mse)
 from .progress import ProgressBar
 
 __all__ = ["DemoConfig", "ModelSpec", "MODELS", "ModelRun", "train_model", "run_experiment"]
+
+#: The contestants, by the keys ``--models`` takes.
+MODELS = ("rnn", "lstm", "gru", "peephole", "coupled")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -36,7 +38,7 @@ class DemoConfig:
     eval_size: int = 512  #: held-out sequences
     flow_size: int = 256  #: sequences for the gradient-flow measurement
     seed: int = 0
-    models: Sequence[str] = ("rnn", "lstm", "gru", "peephole", "coupled")
+    models: Sequence[str] = MODELS
 
     @classmethod
     def quick(cls, **changes) -> "DemoConfig":
@@ -63,12 +65,11 @@ def _models() -> Dict[str, ModelSpec]:
         ModelSpec("rnn", "RNN (tanh)", lambda i, h, s: lc.RNN(i, h, seed=s)),
         ModelSpec("lstm", "LSTM", lambda i, h, s: lc.LSTM(i, h, seed=s)),
         ModelSpec("gru", "GRU", lambda i, h, s: lc.GRU(i, h, seed=s)),
-        ModelSpec("peephole", "peephole LSTM", lambda i, h, s: lc.LSTM(i, h, peephole=True, seed=s)),
+        ModelSpec("peephole", "peephole LSTM",
+                  lambda i, h, s: lc.LSTM(i, h, peephole=True, seed=s)),
         ModelSpec("coupled", "coupled LSTM", lambda i, h, s: lc.LSTM(i, h, coupled=True, seed=s)),
     )}
 
-
-MODELS = ("rnn", "lstm", "gru", "peephole", "coupled")
 
 
 @dataclasses.dataclass
@@ -193,5 +194,3 @@ def run_experiment(cfg: DemoConfig, stream: Optional[TextIO] = None) -> List[Mod
         raise ValueError(f"models: expected names from {list(models)}, got {unknown}")
     return [train_model(models[k], cfg, stream) for k in cfg.models]
 
-
-BASELINE_MSE = ADDING_BASELINE_MSE

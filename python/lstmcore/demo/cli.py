@@ -8,9 +8,9 @@ import sys
 import time
 from typing import List, Optional, TextIO
 
-__all__ = ["add_parser", "run", "main"]
+from .adding import MODELS as _MODEL_KEYS
 
-_MODEL_KEYS = ("rnn", "lstm", "gru", "peephole", "coupled")
+__all__ = ["add_parser", "run", "main"]
 
 
 def _positive_int(text: str) -> int:
@@ -32,7 +32,8 @@ def _models(text: str) -> List[str]:
 def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the demo's options to ``parser``."""
     parser.add_argument("--steps", type=_positive_int, default=None,
-                        help="sequence length T of the adding problem (default 50; 12 with --quick)")
+                        help="sequence length T of the adding problem "
+                             "(default 50; 12 with --quick)")
     parser.add_argument("--out", default="lstmcore-demo",
                         help="folder for the pictures and CSV files (default ./lstmcore-demo/)")
     parser.add_argument("--quick", action="store_true",

@@ -1,4 +1,4 @@
-"""A plain-text progress bar (no dependency): redrawn in place on a terminal, a few lines in a log."""
+"""A plain-text progress bar (no dependency): redrawn in place on a terminal, few lines in a log."""
 
 from __future__ import annotations
 

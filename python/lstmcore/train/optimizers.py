@@ -1,4 +1,4 @@
-"""Optimizers that update ``params`` dicts in place from ``grads`` dicts: SGD (momentum) and Adam."""
+"""Optimizers that update ``params`` dicts in place from ``grads`` dicts: SGD and Adam."""
 
 from __future__ import annotations
 
