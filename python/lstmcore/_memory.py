@@ -105,7 +105,12 @@ def _machine_bytes() -> Optional[int]:
 
 def params_bytes(spec: RNNSpec, itemsize: int) -> int:
     """Bytes of one set of parameters (the same again for their gradients)."""
-    return sum(_prod(shape) for shape in spec.param_shapes().values()) * int(itemsize)
+    # Layers 1.. all have the same shapes: no per-layer loop, so a forged num_layers is cheap.
+    first = sum(_prod(shape) for shape in spec.layer_param_shapes(0).values())
+    rest = 0
+    if spec.num_layers > 1:
+        rest = (spec.num_layers - 1) * sum(_prod(s) for s in spec.layer_param_shapes(1).values())
+    return (first + rest) * spec.num_directions * int(itemsize)
 
 
 def memory_limit() -> Optional[int]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Dict, Mapping, Optional
+import itertools
+from typing import Dict, Iterator, Mapping, Optional
 
 import numpy as np
 
@@ -65,6 +66,16 @@ def as_numpy(value, name: str) -> np.ndarray:
         raise TypeError(f"{name}: expected an array-like, got {type(value).__name__}") from exc
 
 
+def _iter_names(spec: RNNSpec) -> Iterator[str]:
+    """The names of spec.param_names(), in the same order, one at a time."""
+    for layer in range(spec.num_layers):
+        bases = list(spec.layer_param_shapes(layer))
+        for direction in range(spec.num_directions):
+            sfx = "_reverse" if direction == 1 else ""
+            for base in bases:
+                yield f"{base}_l{layer}{sfx}"
+
+
 def check_params(
     spec: RNNSpec, params: Mapping[str, object], dtype, name: str = "params"
 ) -> Dict[str, np.ndarray]:
@@ -76,10 +87,12 @@ def check_params(
     if not isinstance(params, Mapping):
         raise TypeError(f"{name}: expected a dict of arrays, got {type(params).__name__}")
     dt = check_dtype(dtype)
-    shapes = spec.param_shapes()
-    missing = [k for k in shapes if k not in params]
+    # Look for missing names lazily before listing them all: a spec with num_layers=2**40 must
+    # fail at once, not build a trillion names.
+    missing = list(itertools.islice((k for k in _iter_names(spec) if k not in params), 20))
     if missing:
         raise ValueError(f"{name}: missing parameter(s) {missing} for this spec")
+    shapes = spec.param_shapes()  # now known to be no longer than params
     extra = [k for k in params if k not in shapes]
     if extra:
         raise ValueError(f"{name}: unexpected parameter(s) {extra} for this spec")
