@@ -196,3 +196,21 @@ def test_committed_cpp_fixtures_match_the_writer():
         spec2, params = wf.load(DATA / name)
         assert spec2 == spec
         assert all(p.dtype == dtype for p in params.values())
+
+
+def test_committed_reference_cases_agree_with_the_reference():
+    # test_model.cpp checks the C++ Model against these; they must still be the reference's.
+    fixtures = _fixture_module()
+    assert fixtures.REFERENCE_CASES
+    for name in fixtures.REFERENCE_CASES:
+        spec, params, x, outputs = fixtures.reference_case(name)
+        spec2, params2 = wf.load(DATA / f"{name}.lcw")
+        assert spec2 == spec
+        for key, arr in params.items():
+            np.testing.assert_array_equal(params2[key], arr)
+        saved = fixtures.read_arrays(DATA / f"{name}.expected.txt")
+        assert set(saved) == {"x", *outputs}
+        np.testing.assert_array_equal(saved["x"], x.astype(np.float64))
+        atol = 1e-12 if x.dtype == np.float64 else 1e-6  # BLAS may round float32 differently
+        for key, arr in outputs.items():
+            np.testing.assert_allclose(saved[key], arr, rtol=0, atol=atol, err_msg=f"{name} {key}")

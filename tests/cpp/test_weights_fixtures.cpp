@@ -14,7 +14,8 @@ namespace {
 
 using lstmcore::WeightsDType;
 using lstmcore::WeightsFile;
-using lstmcore::WeightsFileSpec;
+using lstmcore::Mode;
+using lstmcore::RNNSpec;
 
 // The formula of make_fixtures.py's fixture_value, in double (exact for these magnitudes).
 double fixture_value(std::size_t param_index, std::int64_t element, WeightsDType dtype) {
@@ -28,27 +29,11 @@ std::vector<unsigned char> read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-void check_spec_equal(const WeightsFileSpec& a, const WeightsFileSpec& b) {
-  LC_CHECK_EQ(a.mode, b.mode);
-  LC_CHECK_EQ(a.input_size, b.input_size);
-  LC_CHECK_EQ(a.hidden_size, b.hidden_size);
-  LC_CHECK_EQ(a.num_layers, b.num_layers);
-  LC_CHECK_EQ(a.bias, b.bias);
-  LC_CHECK_EQ(a.batch_first, b.batch_first);
-  LC_CHECK_EQ(a.dropout, b.dropout);
-  LC_CHECK_EQ(a.bidirectional, b.bidirectional);
-  LC_CHECK_EQ(a.proj_size, b.proj_size);
-  LC_CHECK_EQ(a.peephole, b.peephole);
-  LC_CHECK_EQ(a.coupled, b.coupled);
-  LC_CHECK_EQ(a.linear_before_reset, b.linear_before_reset);
-  LC_CHECK_EQ(a.nonlinearity, b.nonlinearity);
-}
-
-void check_fixture(const std::string& dir, const std::string& name, const WeightsFileSpec& spec,
+void check_fixture(const std::string& dir, const std::string& name, const RNNSpec& spec,
                    WeightsDType dtype, std::size_t expected_count) {
   const std::string path = dir + "/" + name;
   const WeightsFile file = lstmcore::read_weights_file(path);
-  check_spec_equal(file.spec, spec);
+  LC_CHECK(file.spec == spec);
   LC_CHECK(file.dtype == dtype);
   const auto shapes = lstmcore::weights_param_shapes(spec);
   LC_CHECK_EQ(shapes.size(), expected_count);
@@ -82,8 +67,8 @@ int main(int argc, char** argv) {
   }
   const std::string dir = argv[1];
 
-  WeightsFileSpec lstm;
-  lstm.mode = "lstm";
+  RNNSpec lstm;
+  lstm.mode = Mode::lstm;
   lstm.input_size = 3;
   lstm.hidden_size = 4;
   lstm.num_layers = 2;
@@ -103,8 +88,8 @@ int main(int argc, char** argv) {
     LC_CHECK_EQ(f.at("weight_ih_l0").data<float>()[1], -(1.0f + 1.0f / 1024.0f));
   }
 
-  WeightsFileSpec cifg;
-  cifg.mode = "lstm";
+  RNNSpec cifg;
+  cifg.mode = Mode::lstm;
   cifg.input_size = 2;
   cifg.hidden_size = 3;
   cifg.coupled = true;
@@ -117,8 +102,8 @@ int main(int argc, char** argv) {
     LC_CHECK_EQ(f.at("weight_ih_l0").data<double>()[0], 1.0 + std::ldexp(1.0, -40));
   }
 
-  WeightsFileSpec gru;
-  gru.mode = "gru";
+  RNNSpec gru;
+  gru.mode = Mode::gru;
   gru.input_size = 2;
   gru.hidden_size = 3;
   gru.num_layers = 2;
@@ -126,11 +111,11 @@ int main(int argc, char** argv) {
   gru.linear_before_reset = false;
   check_fixture(dir, "gru_cho_nobias_f64.lcw", gru, WeightsDType::float64, 4);
 
-  WeightsFileSpec rnn;
-  rnn.mode = "rnn";
+  RNNSpec rnn;
+  rnn.mode = Mode::rnn;
   rnn.input_size = 5;
   rnn.hidden_size = 2;
-  rnn.nonlinearity = "relu";
+  rnn.nonlinearity = lstmcore::Nonlinearity::relu;
   check_fixture(dir, "rnn_relu_f32.lcw", rnn, WeightsDType::float32, 4);
 
   return lstmcore_test::finish("test_weights_fixtures");

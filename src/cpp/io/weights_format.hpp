@@ -4,6 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "lstmcore/spec.hpp"
+
 namespace lstmcore::detail {
 
 inline constexpr unsigned char kWeightsMagic[8] = {0x89, 'L', 'C', 'W', '\r', '\n', 0x1A, '\n'};
@@ -13,9 +15,9 @@ inline constexpr std::size_t kCrcSize = 4;
 inline constexpr std::uint32_t kMaxNameLength = 255;
 inline constexpr std::uint32_t kMaxNdim = 8;
 
-// Codes of the spec block's enumerations; their order is Python's MODES / NONLINEARITIES.
-inline constexpr const char* kModeNames[] = {"rnn", "lstm", "gru"};
-inline constexpr const char* kNonlinearityNames[] = {"tanh", "relu"};
+// The spec block's codes index these; their order is Python's MODES / NONLINEARITIES.
+inline constexpr Mode kModes[] = {Mode::rnn, Mode::lstm, Mode::gru};
+inline constexpr Nonlinearity kNonlinearities[] = {Nonlinearity::tanh, Nonlinearity::relu};
 
 // Bits of the spec block's flags word.
 enum WeightsFlag : std::uint32_t {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <stdexcept>
 
 #include "byte_io.hpp"
 #include "crc32.hpp"
@@ -35,7 +36,7 @@ std::string hex32(std::uint32_t v) {
   return buf;
 }
 
-std::string shape_string(const std::vector<std::int64_t>& shape) {
+std::string shape_string(const std::vector<Index>& shape) {
   std::string out = "(";
   for (std::size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
   return out + (shape.size() == 1 ? ",)" : ")");
@@ -91,7 +92,7 @@ std::size_t check_preamble(const unsigned char* data, std::size_t size, const st
 // Head (8 bytes) plus a name padded to 8: the least a parameter record can take.
 constexpr std::size_t kMinRecordSize = 16;
 
-std::uint64_t implied_param_count(const WeightsFileSpec& spec) {
+std::uint64_t implied_param_count(const RNNSpec& spec) {
   const std::uint64_t per_direction = 2 + (spec.bias ? 2 : 0) + (spec.proj_size > 0 ? 1 : 0) +
                                       (spec.peephole ? 1 : 0);
   return static_cast<std::uint64_t>(spec.num_layers) * (spec.bidirectional ? 2 : 1) * per_direction;
@@ -100,13 +101,13 @@ std::uint64_t implied_param_count(const WeightsFileSpec& spec) {
 std::int64_t size_field(std::uint32_t v) { return static_cast<std::int64_t>(v); }
 
 // The spec block; returns the dtype and the record count through the out-parameters.
-WeightsFileSpec read_spec(ByteReader& r, WeightsDType& dtype, std::uint32_t& num_params) {
+RNNSpec read_spec(ByteReader& r, WeightsDType& dtype, std::uint32_t& num_params) {
   const std::uint8_t mode = r.u8("the spec block");
   const std::uint8_t nonlin = r.u8("the spec block");
   const std::uint8_t dtype_code = r.u8("the spec block");
   const std::uint8_t reserved0 = r.u8("the spec block");
   const std::uint32_t flags = r.u32("the spec block");
-  WeightsFileSpec spec;
+  RNNSpec spec;
   spec.input_size = size_field(r.u32("the spec block"));
   spec.hidden_size = size_field(r.u32("the spec block"));
   spec.num_layers = size_field(r.u32("the spec block"));
@@ -115,10 +116,10 @@ WeightsFileSpec read_spec(ByteReader& r, WeightsDType& dtype, std::uint32_t& num
   num_params = r.u32("the spec block");
   const std::uint32_t reserved1 = r.u32("the spec block");
 
-  if (mode >= std::size(detail::kModeNames)) {
+  if (mode >= std::size(detail::kModes)) {
     r.fail("mode: expected a code in 0..2, got " + std::to_string(mode));
   }
-  if (nonlin >= std::size(detail::kNonlinearityNames)) {
+  if (nonlin >= std::size(detail::kNonlinearities)) {
     r.fail("nonlinearity: expected a code in 0..1, got " + std::to_string(nonlin));
   }
   if (dtype_code != 1 && dtype_code != 2) {
@@ -128,8 +129,8 @@ WeightsFileSpec read_spec(ByteReader& r, WeightsDType& dtype, std::uint32_t& num
     r.fail("reserved spec bits: expected 0, got " + std::to_string(reserved0) + ", " +
            std::to_string(reserved1) + ", flags " + hex32(flags));
   }
-  spec.mode = detail::kModeNames[mode];
-  spec.nonlinearity = detail::kNonlinearityNames[nonlin];
+  spec.mode = detail::kModes[mode];
+  spec.nonlinearity = detail::kNonlinearities[nonlin];
   dtype = static_cast<WeightsDType>(dtype_code);
   spec.bias = flags & detail::kFlagBias;
   spec.batch_first = flags & detail::kFlagBatchFirst;
@@ -138,8 +139,8 @@ WeightsFileSpec read_spec(ByteReader& r, WeightsDType& dtype, std::uint32_t& num
   spec.coupled = flags & detail::kFlagCoupled;
   spec.linear_before_reset = flags & detail::kFlagLinearBeforeReset;
   try {
-    validate_weights_spec(spec);
-  } catch (const std::runtime_error& e) {
+    spec.validate();
+  } catch (const std::invalid_argument& e) {
     r.fail(std::string("invalid spec: ") + e.what());
   }
   return spec;
@@ -150,7 +151,7 @@ void read_values(ByteReader& r, WeightsArray& a) {
   // Sizes come from the file: check against the bytes left before multiplying or allocating.
   const std::size_t left = r.end() - r.pos();
   std::size_t n = 1;
-  for (const std::int64_t d : a.shape) {
+  for (const Index d : a.shape) {
     const auto dim = static_cast<std::size_t>(d);
     if (dim != 0 && n > left / item / dim) {
       r.fail("the data of '" + a.name + "' (shape " + shape_string(a.shape) +
@@ -204,7 +205,7 @@ WeightsFile read_weights_buffer(const void* data, std::size_t size, const std::s
              " bytes and ndim <= " + std::to_string(detail::kMaxNdim) + ", got " +
              std::to_string(name_len) + " and " + std::to_string(ndim));
     }
-    std::vector<std::int64_t> shape(ndim);
+    std::vector<Index> shape(ndim);
     for (std::uint32_t d = 0; d < ndim; ++d) {
       const std::uint64_t dim = r.u64("the shape of " + record);
       shape[d] = dim > static_cast<std::uint64_t>(INT64_MAX) ? -1 : static_cast<std::int64_t>(dim);

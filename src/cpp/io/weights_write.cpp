@@ -14,32 +14,33 @@ namespace lstmcore {
 
 namespace {
 
-std::uint32_t u32_field(const char* field, std::int64_t v) {
+std::uint32_t u32_field(const char* field, Index v) {
   if (v < 0 || v > std::int64_t(std::numeric_limits<std::uint32_t>::max())) {
-    throw std::runtime_error(std::string("write_weights: spec.") + field +
+    throw std::invalid_argument(std::string("write_weights: spec.") + field +
                              " does not fit the file's 32-bit field: " + std::to_string(v));
   }
   return static_cast<std::uint32_t>(v);
 }
 
-std::uint8_t code_of(const char* const* names, std::size_t count, const std::string& name) {
-  for (std::size_t i = 0; i < count; ++i) {
-    if (name == names[i]) return static_cast<std::uint8_t>(i);
+template <class E, std::size_t N>
+std::uint8_t code_of(const E (&values)[N], E value) {
+  for (std::size_t i = 0; i < N; ++i) {
+    if (values[i] == value) return static_cast<std::uint8_t>(i);
   }
-  return 0;  // unreachable after validate_weights_spec
+  throw std::invalid_argument("write_weights: spec holds an unknown enumerator");
 }
 
 void check_array(const WeightsArray& a, const WeightsParamShape& want, WeightsDType dtype) {
   const std::string where = "write_weights: parameter '" + want.name + "'";
   if (a.name != want.name) {
-    throw std::runtime_error("write_weights: expected parameter '" + want.name +
+    throw std::invalid_argument("write_weights: expected parameter '" + want.name +
                              "' here (canonical order), got '" + a.name + "'");
   }
-  if (a.shape != want.shape) throw std::runtime_error(where + ": shape does not fit the spec");
-  if (a.dtype != dtype) throw std::runtime_error(where + ": dtype differs from the file's dtype");
+  if (a.shape != want.shape) throw std::invalid_argument(where + ": shape does not fit the spec");
+  if (a.dtype != dtype) throw std::invalid_argument(where + ": dtype differs from the file's dtype");
   const std::size_t stored = dtype == WeightsDType::float32 ? a.f32.size() : a.f64.size();
   if (stored != static_cast<std::size_t>(a.numel())) {
-    throw std::runtime_error(where + ": expected " + std::to_string(a.numel()) + " values, got " +
+    throw std::invalid_argument(where + ": expected " + std::to_string(a.numel()) + " values, got " +
                              std::to_string(stored));
   }
 }
@@ -47,13 +48,13 @@ void check_array(const WeightsArray& a, const WeightsParamShape& want, WeightsDT
 }  // namespace
 
 std::vector<unsigned char> write_weights_buffer(const WeightsFile& file) {
-  const WeightsFileSpec& spec = file.spec;
+  const RNNSpec& spec = file.spec;
   const std::vector<WeightsParamShape> expected = weights_param_shapes(spec);  // validates spec
   if (file.dtype != WeightsDType::float32 && file.dtype != WeightsDType::float64) {
-    throw std::runtime_error("write_weights: dtype must be float32 or float64");
+    throw std::invalid_argument("write_weights: dtype must be float32 or float64");
   }
   if (file.params.size() != expected.size()) {
-    throw std::runtime_error("write_weights: the spec implies " + std::to_string(expected.size()) +
+    throw std::invalid_argument("write_weights: the spec implies " + std::to_string(expected.size()) +
                              " parameters, got " + std::to_string(file.params.size()));
   }
   for (std::size_t i = 0; i < expected.size(); ++i) check_array(file.params[i], expected[i], file.dtype);
@@ -63,9 +64,8 @@ std::vector<unsigned char> write_weights_buffer(const WeightsFile& file) {
   w.u32(kWeightsFormatVersion);
   w.u32(0);
   w.u64(0);  // body_size, patched below
-  w.u8(code_of(detail::kModeNames, std::size(detail::kModeNames), spec.mode));
-  w.u8(code_of(detail::kNonlinearityNames, std::size(detail::kNonlinearityNames),
-               spec.nonlinearity));
+  w.u8(code_of(detail::kModes, spec.mode));
+  w.u8(code_of(detail::kNonlinearities, spec.nonlinearity));
   w.u8(static_cast<std::uint8_t>(file.dtype));
   w.u8(0);
   std::uint32_t flags = 0;
@@ -86,7 +86,7 @@ std::vector<unsigned char> write_weights_buffer(const WeightsFile& file) {
   for (const WeightsArray& a : file.params) {
     w.u32(static_cast<std::uint32_t>(a.name.size()));
     w.u32(static_cast<std::uint32_t>(a.shape.size()));
-    for (std::int64_t d : a.shape) w.u64(static_cast<std::uint64_t>(d));
+    for (Index d : a.shape) w.u64(static_cast<std::uint64_t>(d));
     w.bytes(a.name.data(), a.name.size());
     w.pad8();
     if (file.dtype == WeightsDType::float32) {

@@ -1,8 +1,9 @@
 """Writes the weights files under tests/cpp/data that the C++ tests read.
 
-Every parameter value follows a formula the C++ test recomputes exactly (see ``fixture_value``),
-so the test checks every number without Python. tests/test_weights_file.py checks that the
-committed files still equal what this script writes. Run: python tests/cpp/data/make_fixtures.py
+Every parameter value of FIXTURES follows a formula the C++ test recomputes exactly (see
+``fixture_value``), so the test checks every number without Python; REFERENCE_CASES hold seeded
+weights with an input and lstmcore.reference's outputs. tests/test_weights_file.py checks that the
+committed files still agree with what this script writes. Run: python tests/cpp/data/make_fixtures.py
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Dict, Tuple
 
 import numpy as np
 
-from lstmcore import RNNSpec
-from lstmcore.weights_file import to_bytes
+from lstmcore import RNNSpec, init_params
+from lstmcore.weights_file import save, to_bytes
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -63,10 +64,69 @@ def fixture_bytes(name: str) -> bytes:
     return to_bytes(spec, fixture_params(spec, dtype), dtype=dtype)
 
 
+# Forward cases: seeded weights (.lcw), an input and the reference's outputs (.expected.txt).
+# name -> (spec, dtype, steps, batch); tests/cpp/test_model.cpp runs them through Model/Stream.
+REFERENCE_CASES: Dict[str, Tuple[RNNSpec, np.dtype, int, int]] = {
+    "ref_lstm_proj_peephole_bidir_bf_f64": (
+        RNNSpec("lstm", 3, 4, num_layers=2, bidirectional=True, proj_size=2, peephole=True,
+                batch_first=True),
+        np.dtype(np.float64), 5, 2,
+    ),
+    "ref_lstm_cifg_f32": (RNNSpec("lstm", 2, 3, coupled=True), np.dtype(np.float32), 6, 2),
+    "ref_gru_cho_f32": (
+        RNNSpec("gru", 2, 3, num_layers=2, linear_before_reset=False), np.dtype(np.float32), 6, 2,
+    ),
+    "ref_gru_f64": (RNNSpec("gru", 3, 2), np.dtype(np.float64), 4, 3),
+    "ref_rnn_relu_f64": (RNNSpec("rnn", 2, 3, nonlinearity="relu", num_layers=2),
+                         np.dtype(np.float64), 5, 1),
+}
+
+
+def reference_case(name: str):
+    """(spec, params, x, {"y", "h_n"[, "c_n"]}) of a forward case, outputs from lc.reference."""
+    from lstmcore import reference
+
+    spec, dtype, steps, batch = REFERENCE_CASES[name]
+    params = init_params(spec, dtype=dtype, seed=7)
+    rng = np.random.default_rng(11)
+    shape = (batch, steps, spec.input_size) if spec.batch_first else (steps, batch, spec.input_size)
+    x = rng.uniform(-1.0, 1.0, size=shape).astype(dtype)
+    y, state, _ = reference.forward(spec, params, x)
+    outputs = {"y": y, "h_n": state[0] if spec.has_cell_state else state}
+    if spec.has_cell_state:
+        outputs["c_n"] = state[1]
+    return spec, params, x, outputs
+
+
+def write_arrays(path: pathlib.Path, arrays: Dict[str, np.ndarray]) -> None:
+    """A text file of arrays: per array a line "name ndim dims...", then its values, C order."""
+    lines = ["# lstmcore forward case: name ndim dims..., then the values in C order"]
+    for name, arr in arrays.items():
+        lines.append(" ".join([name, str(arr.ndim)] + [str(d) for d in arr.shape]))
+        lines.append(" ".join(f"{v:.17g}" for v in np.asarray(arr, np.float64).ravel()))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def read_arrays(path: pathlib.Path) -> Dict[str, np.ndarray]:
+    """Inverse of write_arrays (float64 arrays)."""
+    rows = [r for r in path.read_text().splitlines() if not r.startswith("#")]
+    out = {}
+    for head, values in zip(rows[0::2], rows[1::2]):
+        name, ndim, *dims = head.split()
+        assert int(ndim) == len(dims)
+        out[name] = np.array([float(v) for v in values.split()]).reshape([int(d) for d in dims])
+    return out
+
+
 def main() -> None:
     for name in FIXTURES:
         (HERE / name).write_bytes(fixture_bytes(name))
         print("wrote", HERE / name)
+    for name in REFERENCE_CASES:
+        spec, params, x, outputs = reference_case(name)
+        save(HERE / f"{name}.lcw", spec, params)
+        write_arrays(HERE / f"{name}.expected.txt", {"x": x, **outputs})
+        print("wrote", HERE / f"{name}.lcw", "and .expected.txt")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,10 @@
 
 #include "lstmcore/build_info.hpp"
 #include "lstmcore/functional.hpp"
+#include "lstmcore/model.hpp"
 #include "lstmcore/params.hpp"
 #include "lstmcore/spec.hpp"
 #include "lstmcore/tape.hpp"
 #include "lstmcore/types.hpp"
 #include "lstmcore/views.hpp"
+#include "lstmcore/weights_file.hpp"

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "lstmcore/spec.hpp"
+#include "lstmcore/types.hpp"
+
 namespace lstmcore {
 
 // The format version this library reads and writes.
@@ -14,32 +17,15 @@ inline constexpr std::uint32_t kWeightsFormatVersion = 1;
 
 enum class WeightsDType : std::uint8_t { float32 = 1, float64 = 2 };
 
-// Settings of the stored layer stack; the fields and rules of Python's lstmcore.RNNSpec.
-struct WeightsFileSpec {
-  std::string mode = "lstm";  // "rnn", "lstm" or "gru"
-  std::int64_t input_size = 0;
-  std::int64_t hidden_size = 0;
-  std::int64_t num_layers = 1;
-  bool bias = true;
-  bool batch_first = false;
-  double dropout = 0.0;
-  bool bidirectional = false;
-  std::int64_t proj_size = 0;
-  bool peephole = false;
-  bool coupled = false;
-  bool linear_before_reset = true;
-  std::string nonlinearity = "tanh";  // "tanh" or "relu" (rnn only)
-};
-
 // One named parameter, owning its values in the file's dtype (row-major).
 struct WeightsArray {
   std::string name;
-  std::vector<std::int64_t> shape;
+  std::vector<Index> shape;
   WeightsDType dtype = WeightsDType::float32;
   std::vector<float> f32;   // the values when dtype is float32, else empty
   std::vector<double> f64;  // the values when dtype is float64, else empty
 
-  std::int64_t numel() const;
+  Index numel() const;
   // The stored values; throws std::runtime_error when T is not the stored dtype.
   template <class T>
   const T* data() const;
@@ -49,7 +35,7 @@ struct WeightsArray {
 };
 
 struct WeightsFile {
-  WeightsFileSpec spec;
+  RNNSpec spec;
   WeightsDType dtype = WeightsDType::float32;
   std::vector<WeightsArray> params;  // in the canonical order of weights_param_shapes(spec)
 
@@ -61,14 +47,12 @@ struct WeightsFile {
 
 struct WeightsParamShape {
   std::string name;
-  std::vector<std::int64_t> shape;
+  std::vector<Index> shape;
 };
 
-// Throws std::runtime_error naming the first field that breaks RNNSpec's rules.
-void validate_weights_spec(const WeightsFileSpec& spec);
-
 // Every parameter name and shape the spec implies (DESIGN.md section 4), in canonical order.
-std::vector<WeightsParamShape> weights_param_shapes(const WeightsFileSpec& spec);
+// Throws std::invalid_argument for an invalid spec (RNNSpec::validate).
+std::vector<WeightsParamShape> weights_param_shapes(const RNNSpec& spec);
 
 // Read and fully check a weights file. Throws std::runtime_error whose message names the file
 // and says what was expected and what was found (bad magic, unknown version, truncation,
@@ -78,7 +62,8 @@ WeightsFile read_weights_file(const std::string& path);
 WeightsFile read_weights_buffer(const void* data, std::size_t size,
                                 const std::string& source = "<memory>");
 
-// Write a weights file (checks the spec and every parameter's name, shape and dtype first).
+// Write a weights file. Throws std::invalid_argument for an invalid spec or a parameter whose
+// name, order, shape, dtype or value count does not fit it; std::runtime_error when writing fails.
 void write_weights_file(const std::string& path, const WeightsFile& file);
 std::vector<unsigned char> write_weights_buffer(const WeightsFile& file);
 
