@@ -91,6 +91,16 @@ template <class T>
 ParamSet<const T> param_views(const RNNSpec& spec, const py::dict& params,
                               std::vector<py::array_t<T>>& keep) {
   const Index D = spec.num_directions();
+  // Every name must be there before anything is allocated: a forged num_layers (2**40) then
+  // fails at the first absent name (within params.size() + 1 lookups) instead of allocating a
+  // ParamSet of 2**41 entries.
+  for (Index k = 0; k < spec.num_layers; ++k)
+    for (Index d = 0; d < D; ++d)
+      for (const auto& entry : layer_param_shapes(spec, k)) {
+        const std::string name = entry.first + param_suffix(k, d);
+        if (!params.contains(name))
+          throw py::value_error("params: missing parameter '" + name + "'");
+      }
   ParamSet<const T> set(spec);
   for (Index k = 0; k < spec.num_layers; ++k)
     for (Index d = 0; d < D; ++d)
