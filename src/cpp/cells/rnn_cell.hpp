@@ -13,7 +13,9 @@ struct RnnFlags {
 // Forward, one unit: the pre-activation a (both products and biases summed) -> h'.
 template <class T>
 LSTMCORE_HD inline T rnn_unit_forward(RnnFlags fl, T a) {
-  if (fl.relu) return a > T(0) ? a : T(0);
+  // Written so that NaN comes through (as in NumPy's maximum and PyTorch's relu): a > 0 would
+  // turn NaN into 0 and hide a diverged input.
+  if (fl.relu) return a <= T(0) ? T(0) : a;
   return tanh_act(a);
 }
 
