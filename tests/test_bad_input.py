@@ -607,3 +607,74 @@ def test_core_module_rejects_bad_arguments_without_crashing():
         assert lines[name].startswith("raised"), f"{name}: {lines[name]}"
     assert lines["x-unaligned"] == "returned"  # copied to an aligned buffer, not misread
     assert lines["mixed-dtypes"] == "float32 True"
+
+
+# -- NaN and Inf: propagated, never a crash, never leaking into other sequences ------------------
+
+NAN_SPECS = [
+    lc.RNNSpec("lstm", 3, 4, num_layers=2, bidirectional=True),
+    lc.RNNSpec("lstm", 3, 4, proj_size=2, peephole=True, coupled=True),
+    lc.RNNSpec("gru", 3, 4, linear_before_reset=False),
+    lc.RNNSpec("gru", 3, 4, bidirectional=True),
+    lc.RNNSpec("rnn", 3, 4, nonlinearity="relu", num_layers=2),
+]
+
+
+def _core_is_stale() -> bool:
+    """Whether the compiled module is older than the cell sources of this checkout."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        built = Path(lc._core.__file__).stat().st_mtime
+        return built < (root / "src/cpp/cells/rnn_cell.hpp").stat().st_mtime
+    except (OSError, AttributeError, TypeError):
+        return False
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+@pytest.mark.parametrize("spec", NAN_SPECS, ids=lambda s: s.mode)
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_input_stays_in_its_sequence(front_end, spec, bad):
+    # NumPy warns about inf * 0 inside the reference's products; the core computes silently.
+    with np.errstate(invalid="ignore", over="ignore"):
+        _check_non_finite_input(front_end, spec, bad)
+
+
+def _check_non_finite_input(front_end, spec, bad):
+    x = _x(np.float64)
+    x[2, 0, 1] = bad  # sequence 0 only
+    params = lc.init_params(spec, np.float64, seed=1)
+    y, state, tape = front_end.forward(spec, params, x, training=True)
+    h_n = state[0] if isinstance(state, tuple) else state
+    assert np.all(np.isfinite(y[:, 1])) and np.all(np.isfinite(h_n[:, 1]))
+    clean_y, _, _ = front_end.forward(spec, params, x[:, 1:])
+    np.testing.assert_allclose(y[:, 1:], clean_y, rtol=1e-12, atol=1e-12)  # untouched
+    if bad != bad:  # NaN comes through every cell (a ReLU too), at least in that sequence
+        if spec.nonlinearity == "relu" and front_end is functional and _core_is_stale():
+            pytest.skip("the installed lstmcore._core predates the NaN-propagating ReLU: rebuild")
+        assert np.isnan(y[:, 0]).any(), (
+            "NaN input vanished: a ReLU written max(a, 0) turns NaN into 0 (x86 max returns its "
+            "second operand when one is NaN); write it max(0, a) or a <= 0 ? 0 : a")
+    dx, _, grads = front_end.backward(spec, params, tape, np.ones_like(y))
+    assert np.all(np.isfinite(dx[:, 1]))
+    assert all(g.shape == params[k].shape for k, g in grads.items())
+
+
+@pytest.mark.parametrize("front_end", FRONT_ENDS)
+def test_non_finite_parameters_state_and_gradients_propagate(front_end):
+    spec = SPEC
+    params = {k: v.copy() for k, v in P.items()}
+    params["weight_hh_l0"][0, 0] = np.nan
+    y, _, tape = front_end.forward(spec, params, X, training=True)
+    assert np.isnan(y).any()
+    h0, c0 = (np.zeros(s, np.float32) for s in (H_SHAPE, C_SHAPE))
+    c0[0, 0, 0] = np.inf
+    y, (h_n, c_n), _ = front_end.forward(spec, P, X, state=(h0, c0))
+    assert not np.all(np.isfinite(c_n[0, 0])) and np.all(np.isfinite(c_n[0, 1]))
+    _, _, tape = front_end.forward(spec, P, X, training=True)
+    dy = np.ones((T, B, 8), np.float32)
+    dy[0, 1, 0] = np.nan
+    dx, (dh0, dc0), grads = front_end.backward(spec, P, tape, dy)
+    assert np.isnan(dx[:, 1]).any() and np.all(np.isfinite(dx[:, 0]))
+    assert np.isnan(grads["weight_ih_l0"]).any()
