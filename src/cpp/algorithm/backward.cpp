@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "algorithm/dropout_mask.hpp"
+#include "algorithm/fused_pass.hpp"
 #include "algorithm/layer_common.hpp"
 #include "algorithm/validate.hpp"
 #include "lstmcore/functional.hpp"
@@ -107,6 +108,7 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
 
   const BatchOrder order = detail::batch_order_of(ts);
   const detail::StepKernels<T> kern = detail::select_step_kernels<T>(cfg);
+  const bool fused = detail::fused_steps_enabled();
   const bool separate_dgh = spec.mode == Mode::gru && spec.linear_before_reset;
   Index max_i = spec.input_size;
   for (Index k = 1; k < L; ++k) max_i = std::max(max_i, spec.layer_input_size(k));
@@ -141,7 +143,24 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
       std::fill(dgh.begin(), dgh.end(), T(0));
 
       const detail::StepWeights<T> w = detail::step_weights(cfg, lp);
-      for (Index s = T_ - 1; s >= 0; --s) {
+      if (fused) {
+        detail::BackwardPassArgs<T> ba;
+        ba.cfg = &cfg;
+        ba.w = w;
+        ba.order = &order;
+        ba.gates = lt.gates.data();
+        ba.h = lt.h.data();
+        ba.c = lstm ? lt.c.data() : nullptr;
+        ba.dy = dy_scan.data();
+        ba.dh = lt.dh.data();
+        ba.dc = lstm ? lt.dc.data() : nullptr;
+        ba.dh_carry = dh_carry.data();
+        ba.dc_carry = lstm ? dc_carry.data() : nullptr;
+        ba.dgx = dgx.data();
+        ba.dgh = dgh_p;
+        detail::fused_backward_pass(ba);
+      }
+      for (Index s = T_ - 1; s >= 0 && !fused; --s) {
         const Index nb = order.active[s];
         if (nb == 0) continue;
         T* dh = lt.dh.data() + s * B * P;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "algorithm/dropout_mask.hpp"
+#include "algorithm/fused_pass.hpp"
 #include "algorithm/layer_common.hpp"
 #include "algorithm/validate.hpp"
 #include "lstmcore/functional.hpp"
@@ -75,6 +76,7 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
 
   const BatchOrder order = detail::make_batch_order(T_, B, in.lengths);
   const detail::StepKernels<T> kern = detail::select_step_kernels<T>(cfg);
+  const bool fused = detail::fused_steps_enabled();
   detail::TapeStorage<T>* ts = tape ? &tape->storage() : nullptr;
   if (ts) reset_tape(*ts, spec, order, in.lengths, seed);
 
@@ -116,7 +118,19 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
       if (lstm) detail::load_state(in.c0, k * D + d, order, H, c);
 
       const detail::StepWeights<T> w = detail::step_weights(cfg, lp);
-      for (Index s = 0; s < T_; ++s) {
+      if (fused) {
+        detail::ForwardPassArgs<T> fa;
+        fa.cfg = &cfg;
+        fa.w = w;
+        fa.order = &order;
+        fa.training = ts != nullptr;
+        fa.gates = gates;
+        fa.h = h;
+        fa.c = c;
+        fa.m = m;
+        detail::fused_forward_pass(fa);
+      }
+      for (Index s = 0; s < T_ && !fused; ++s) {
         const Index nb = order.active[s];
         if (nb == 0) break;
         detail::StepForwardArgs<T> a;
