@@ -316,7 +316,9 @@ void rnn_forward(const ForwardTask<T>& task, Index t0, Index t1) {
                   const Index n = H - u < W ? H - u : W;
                   T* g = task.gates + r * ldg + u;
                   const V a = V::load(acc + j * W) + load_n(g, n);
-                  const V h = relu ? max(a, V::zero()) : vm::tanh(a);
+                  // max(0, a), not max(a, 0): x86 max and the portable one return the second
+                  // operand when one is NaN, and a NaN input must come through (as in NumPy).
+                  const V h = relu ? max(V::zero(), a) : vm::tanh(a);
                   store_n(h, task.h_new + r * H + u, n);
                   if (task.training) store_n(h, g, n);
                 }
