@@ -627,7 +627,8 @@ def _core_is_stale() -> bool:
     root = Path(__file__).resolve().parents[1]
     try:
         built = Path(lc._core.__file__).stat().st_mtime
-        return built < (root / "src/cpp/cells/rnn_cell.hpp").stat().st_mtime
+        sources = ("src/cpp/cells/rnn_cell.hpp", "src/cpp/steps/fused/fused_isa.hpp")
+        return any(built < (root / f).stat().st_mtime for f in sources if (root / f).exists())
     except (OSError, AttributeError, TypeError):
         return False
 
