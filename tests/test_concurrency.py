@@ -26,6 +26,13 @@ SPECS = [
 ]
 
 
+BIG_SPECS = [
+    lc.RNNSpec("lstm", 16, 96, num_layers=2, bidirectional=True, dropout=0.2, peephole=True),
+    lc.RNNSpec("gru", 16, 96, linear_before_reset=False),
+    lc.RNNSpec("lstm", 16, 96, proj_size=40),
+]
+
+
 def _problem(spec, seed, T=9, B=5, dtype=np.float64):
     rng = np.random.default_rng(seed)
     params = lc.init_params(spec, dtype, seed=seed)
@@ -174,6 +181,8 @@ def test_results_are_bitwise_identical_for_any_thread_count():
     before = get_num_threads() if get_num_threads else None
     problems = [(spec,) + _problem(spec, i, T=12, B=9, dtype=dt)
                 for i, spec in enumerate(SPECS) for dt in (np.float32, np.float64)]
+    # Big enough per step (B*G*H*P >> the core's minimum work per thread) to really split.
+    problems += [(spec,) + _problem(spec, 9, T=8, B=16, dtype=np.float32) for spec in BIG_SPECS]
     try:
         set_num_threads(1)
         base = [_train_step(*p, seed=3) for p in problems]
@@ -191,8 +200,8 @@ def test_results_are_bitwise_identical_for_any_thread_count():
 def test_changing_the_thread_count_while_other_threads_compute():
     set_num_threads, get_num_threads = _thread_api()
     before = get_num_threads() if get_num_threads else None
-    spec = SPECS[0]
-    params, x, lengths = _problem(spec, 1, T=20, B=8)
+    spec = BIG_SPECS[0]
+    params, x, lengths = _problem(spec, 1, T=8, B=16)
     base = _train_step(spec, params, x, lengths, seed=2)
     stop = threading.Event()
 
@@ -207,7 +216,7 @@ def test_changing_the_thread_count_while_other_threads_compute():
     try:
         with ThreadPoolExecutor(max_workers=3) as pool:
             results = list(pool.map(lambda _: _train_step(spec, params, x, lengths, seed=2),
-                                    range(12)))
+                                    range(6)))
     finally:
         stop.set()
         toggler.join()
