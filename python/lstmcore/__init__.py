@@ -12,6 +12,7 @@ from .cells import GRUCell, LSTMCell, RNNCell
 from . import reference
 from . import functional
 from . import inspect, train
+from ._runtime import available_isas, get_isa, get_num_threads, set_max_isa, set_num_threads
 
 __version__ = "0.1.0"
 
@@ -23,7 +24,8 @@ def build_info() -> dict:
     -------
     dict
         ``version``, ``compiler``, ``build_type``, ``isa_compiled`` (SIMD kernel sets compiled
-        in) and ``cuda`` (whether the CUDA backend was built).
+        in), ``isa_active`` (the one the kernels use now) and ``cuda`` (whether the CUDA backend
+        was built).
     """
     return _build_info()
 
@@ -32,3 +34,4 @@ __all__ = ["RNNSpec", "init_params", "build_info", "reference", "__version__"]
 __all__ += ["RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell"]
 __all__ += ["inspect", "train"]
 __all__ += ["functional"]
+__all__ += ["set_num_threads", "get_num_threads", "set_max_isa", "get_isa", "available_isas"]

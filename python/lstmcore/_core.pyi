@@ -1,10 +1,26 @@
 """Type stubs of the compiled module lstmcore._core (internal; use lstmcore.functional)."""
 
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
 def build_info() -> Dict[str, Any]: ...
+def _get_num_threads() -> int: ...
+def _set_num_threads(n: int) -> None: ...
+def _get_isa() -> str: ...
+def _set_max_isa(name: Optional[str]) -> None: ...
+def _available_isas() -> List[str]: ...
+def _gemm(
+    a: np.ndarray,
+    b: np.ndarray,
+    c: np.ndarray,
+    trans_a: bool = False,
+    trans_b: bool = False,
+    alpha: float = 1.0,
+    beta: float = 0.0,
+    isa: Optional[str] = None,
+) -> None: ...
+def _vmath(fn: str, x: np.ndarray, isa: Optional[str] = None) -> np.ndarray: ...
 
 class _TapeBase:
     @property

@@ -1,5 +1,8 @@
-// Reports the compiler, SIMD kernel sets and CUDA switch this library was built with.
+// Reports the compiler, SIMD kernel sets and CUDA switch this library was built with, and the
+// kernel set chosen at run time.
 #include "lstmcore/build_info.hpp"
+
+#include "dispatch/isa.hpp"
 
 namespace lstmcore {
 
@@ -28,7 +31,15 @@ BuildInfo build_info() {
 #else
   info.build_type = "debug";
 #endif
+  // LSTMCORE_HAVE_* come from kernels/CMakeLists.txt, which compiled those kernel units.
   info.isa_compiled = {"baseline"};
+#if defined(LSTMCORE_HAVE_AVX2)
+  info.isa_compiled.emplace_back("avx2");
+#endif
+#if defined(LSTMCORE_HAVE_AVX512)
+  info.isa_compiled.emplace_back("avx512");
+#endif
+  info.isa_active = dispatch::isa_name(dispatch::active_isa());
 #ifdef LSTMCORE_WITH_CUDA
   info.cuda = true;
 #endif

@@ -1,16 +1,19 @@
-// gemm(): routes every matrix product of the core to the kernel in use (the plain one for now).
+// gemm(): routes every matrix product of the core to the packed SIMD kernel of the active ISA
+// (kernels::gemm_fast, split over the thread pool when the product is large enough to pay).
 #include "gemm.hpp"
+
+#include "kernels/gemm_fast.hpp"
 
 namespace lstmcore::detail {
 
 void gemm(bool trans_a, bool trans_b, Index m, Index n, Index k, float alpha, const float* A,
           Index lda, const float* B, Index ldb, float beta, float* C, Index ldc) {
-  gemm_plain(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+  kernels::gemm_fast(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 void gemm(bool trans_a, bool trans_b, Index m, Index n, Index k, double alpha, const double* A,
           Index lda, const double* B, Index ldb, double beta, double* C, Index ldc) {
-  gemm_plain(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+  kernels::gemm_fast(trans_a, trans_b, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 }  // namespace lstmcore::detail

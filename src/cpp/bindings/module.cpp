@@ -8,4 +8,5 @@ PYBIND11_MODULE(_core, m) {
   lstmcore::bindings::register_build_info(m);
   lstmcore::bindings::register_tape(m);
   lstmcore::bindings::register_functional(m);
+  lstmcore::bindings::register_kernels(m);
 }

@@ -18,6 +18,7 @@ void register_build_info(py::module_& m) {
         d["compiler"] = info.compiler;
         d["build_type"] = info.build_type;
         d["isa_compiled"] = info.isa_compiled;
+        d["isa_active"] = info.isa_active;
         d["cuda"] = info.cuda;
         return d;
       },

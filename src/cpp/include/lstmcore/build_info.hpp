@@ -11,6 +11,9 @@ struct BuildInfo {
   std::string compiler;
   std::string build_type;
   std::vector<std::string> isa_compiled;  // SIMD instruction sets with kernels in this binary
+  // The set the kernels use now: the best compiled one the CPU runs, capped by LSTMCORE_MAX_ISA
+  // and set_max_isa.
+  std::string isa_active;
   bool cuda = false;
 };
 
