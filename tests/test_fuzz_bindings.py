@@ -257,3 +257,45 @@ def test_one_corrupted_argument_raises_a_named_error(p, how, salt):
         errors.append(info.value)
     assert type(errors[0]) is type(errors[1])
     assert str(errors[0]) == str(errors[1])
+
+
+# -- the weights file reader ---------------------------------------------------------------------
+
+weights_file = pytest.importorskip("lstmcore.weights_file")
+
+EXTREMES = [0, 1, 2, 3, 7, 8, 255, 256, 2**16, 2**31 - 1, 2**31, 2**32 - 1, 2**63, 2**64 - 1]
+
+
+def _fix_crc(data: bytearray) -> None:
+    import zlib
+
+    data[-4:] = (zlib.crc32(bytes(data[:-4])) & 0xFFFFFFFF).to_bytes(4, "little")
+
+
+@FUZZ
+@given(spec=specs(), dtype=st.sampled_from([np.float32, np.float64]), data=st.data())
+def test_weights_file_reader_rejects_damaged_files_cleanly(spec, dtype, data):
+    """Damaged or forged files (random bytes, extreme sizes and counts, with or without a valid
+    checksum) raise ValueError naming the problem; anything accepted is a consistent model."""
+    good = bytearray(weights_file.to_bytes(spec, lc.init_params(spec, dtype, seed=0)))
+    bad = bytearray(good)
+    for _ in range(data.draw(st.integers(1, 3))):
+        action = data.draw(st.sampled_from(["byte", "u32", "u64", "truncate", "extend"]))
+        if action == "truncate":
+            del bad[data.draw(st.integers(0, max(len(bad) - 1, 0))):]
+        elif action == "extend":
+            bad += bytes(data.draw(st.integers(1, 16)))
+        elif len(bad) >= 8:
+            width = {"byte": 1, "u32": 4, "u64": 8}[action]
+            at = data.draw(st.integers(0, len(bad) - width))
+            value = data.draw(st.integers(0, 255) if width == 1 else st.sampled_from(EXTREMES))
+            bad[at:at + width] = (value % 2 ** (8 * width)).to_bytes(width, "little")
+    if len(bad) >= 28 and data.draw(st.booleans()):
+        _fix_crc(bad)  # get past the checksum to the structural checks
+    try:
+        got_spec, params = weights_file.from_bytes(bytes(bad))
+    except ValueError as exc:
+        assert "lstmcore weights file" in str(exc)
+        return
+    assert got_spec.param_shapes() == {k: v.shape for k, v in params.items()}
+    lc.functional.forward(got_spec, params, np.zeros((2, 1, got_spec.input_size)))

@@ -80,7 +80,7 @@ BOUND_KIB = 4 * 1024
 def test_no_growth_over_thousands_of_calls():
     env = dict(os.environ, OMP_NUM_THREADS="1")
     r = subprocess.run([sys.executable, "-c", textwrap.dedent(LEAK_SCRIPT), str(CALLS)],
-                       capture_output=True, text=True, timeout=300, env=env)
+                       capture_output=True, text=True, timeout=300, env=env, check=False)
     assert r.returncode == 0, r.stderr[-3000:]
     growth = {name: int(kib) for name, kib in (line.split() for line in r.stdout.splitlines())}
     assert set(growth) == {"inference", "training", "failing"}, r.stdout
