@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _core
 
-__all__ = ["set_num_threads", "get_num_threads", "set_max_isa", "get_isa", "available_isas"]
+__all__ = ["available_isas", "get_isa", "get_num_threads", "set_max_isa", "set_num_threads"]
 
 ISA_NAMES = ("baseline", "avx2", "avx512")
 

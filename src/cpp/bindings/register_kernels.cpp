@@ -62,12 +62,14 @@ Mat<T> matrix(py::array& arr, const char* name) {
                           std::to_string(arr.ndim()));
   const auto item = static_cast<py::ssize_t>(sizeof(T));
   const py::ssize_t rows = arr.shape(0), cols = arr.shape(1);
-  if ((cols > 1 && arr.strides(1) != item) ||
-      (rows > 1 && (arr.strides(0) % item != 0 || arr.strides(0) < cols * item)))
+  // Empty arrays may come with zero strides: they are never read.
+  const bool bad_cols = cols > 1 && arr.strides(1) != item;
+  const bool bad_rows = rows > 1 && (arr.strides(0) % item != 0 || arr.strides(0) < cols * item);
+  if (arr.size() > 0 && (bad_cols || bad_rows))
     throw py::value_error(std::string(name) +
                           ": expected rows of contiguous elements (unit column stride, row "
                           "stride >= columns)");
-  const Index ld = rows > 1 ? arr.strides(0) / item : (cols > 0 ? cols : 1);
+  const Index ld = rows > 1 && arr.size() > 0 ? arr.strides(0) / item : (cols > 0 ? cols : 1);
   return Mat<T>{static_cast<T*>(arr.mutable_data()), rows, cols, ld < 1 ? 1 : ld};
 }
 
