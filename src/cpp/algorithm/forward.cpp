@@ -100,7 +100,8 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
   for (Index k = 0; k < L; ++k) {
     const Index I = spec.layer_input_size(k);
     const T* inp = ts ? ts->inputs[k].data() : cur_in.data();
-    std::fill(layer_out.begin(), layer_out.end(), T(0));
+    // Positions past a length stay zero; without lengths every position is written.
+    if (in.lengths && k > 0) std::fill(layer_out.begin(), layer_out.end(), T(0));
     for (Index d = 0; d < D; ++d) {
       const LayerParams<const T>& lp = params.at(k, d, D);
       T* gates = ts ? ts->dirs[k * D + d].gates.data() : ws_gates.data();

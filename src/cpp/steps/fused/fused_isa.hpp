@@ -55,15 +55,18 @@ inline void store_n(Vec<T> v, T* p, Index n) {
   }
 }
 
-// out[i][v] = sum_k a[i*lda + k] * b[k][v] for M rows and NV vectors.
+// out[i][v] (+)= sum_k a[i*lda + k] * b[k][v] for M rows and NV vectors; with load_acc the sums
+// continue from out (each lane still adds its k terms in order: splitting K changes no bit).
 template <class T, int M, int NV>
 LSTMCORE_FUSED_NOINLINE void tile_product(Index K, const T* __restrict a, Index lda,
-                                          const T* __restrict b, T* __restrict out) {
+                                          const T* __restrict b, T* __restrict out,
+                                          bool load_acc) {
   using V = Vec<T>;
   constexpr int W = V::kWidth;
   V acc[M][NV];
   for (int i = 0; i < M; ++i)
-    for (int v = 0; v < NV; ++v) acc[i][v] = V::zero();
+    for (int v = 0; v < NV; ++v)
+      acc[i][v] = load_acc ? V::load(out + (i * NV + v) * W) : V::zero();
   for (Index k = 0; k < K; ++k) {
     V bv[NV];
     for (int v = 0; v < NV; ++v) bv[v] = V::load(b + (k * NV + v) * W);
@@ -78,40 +81,86 @@ LSTMCORE_FUSED_NOINLINE void tile_product(Index K, const T* __restrict a, Index 
 
 // Compile-time row counts for a run-time m (run-time indices into acc would spill it).
 template <class T, int NV, int M>
-inline void product_rows(int m, Index K, const T* a, Index lda, const T* b, T* out) {
+inline void product_rows(int m, Index K, const T* a, Index lda, const T* b, T* out,
+                         bool load_acc) {
   if constexpr (M >= 1) {
     if (m == M) {
-      tile_product<T, M, NV>(K, a, lda, b, out);
+      tile_product<T, M, NV>(K, a, lda, b, out, load_acc);
       return;
     }
-    product_rows<T, NV, M - 1>(m, K, a, lda, b, out);
+    product_rows<T, NV, M - 1>(m, K, a, lda, b, out, load_acc);
   }
 }
 
-// For each tile in [t0, t1) and each block of up to MR rows of a: the product into a tile
-// buffer, then post(tile, first_row, rows, buffer, NV).
+// Where the post step of a tile reads its x side: gate blocks g < G at x + r*ldx + g*H, units of
+// the tile (hb wide). Fetched before the tile's product so that the misses overlap it (the x
+// side was written by the input projection for all steps, long out of cache).
+template <class T>
+struct XSide {
+  const T* x = nullptr;
+  Index ldx = 0, H = 0, G = 0;
+};
+
+inline void prefetch_read(const void* p) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_prefetch(p, 0, 3);
+#else
+  (void)p;
+#endif
+}
+
+template <class T>
+inline void prefetch_x(const XSide<T>& xs, Index u0, Index hb, Index r0, Index rows) {
+  if (!xs.x) return;
+  constexpr Index kLine = 64 / static_cast<Index>(sizeof(T));
+  const Index u1 = u0 + hb < xs.H ? u0 + hb : xs.H;
+  for (Index r = r0; r < r0 + rows; ++r)
+    for (Index g = 0; g < xs.G; ++g) {
+      const T* p = xs.x + r * xs.ldx + g * xs.H;
+      for (Index u = u0; u < u1; u += kLine) prefetch_read(p + u);
+      prefetch_read(p + u1 - 1);
+    }
+}
+
+// For each tile in [t0, t1) and each group of up to RG rows of a: the product into a tile
+// buffer, then post(tile, first_row, rows, buffer, NV). With more than one block of MR rows,
+// K is cut into slices small enough to stay in L1 while every row block of the group uses them
+// (else each row block would stream the whole tile from L2 again).
 template <class T, int NV, class F>
 inline void for_tiles_nv(const Packed<T>& b, const T* a, Index lda, Index rows, Index t0,
-                         Index t1, F& post) {
+                         Index t1, const XSide<T>& xs, F& post) {
+  constexpr int W = Vec<T>::kWidth;
   constexpr int MR = max_rows<NV>();
-  alignas(64) T out[MR * NV * Vec<T>::kWidth];
+  constexpr int RG = 4 * MR;
+  constexpr Index kSliceBytes = 20 * 1024;
+  constexpr Index kc_small = kSliceBytes / (NV * W * static_cast<Index>(sizeof(T)));
+  alignas(64) T out[RG * NV * W];
   for (Index t = t0; t < t1; ++t) {
     const T* bt = b.data + t * b.tile_size();
-    for (Index r0 = 0; r0 < rows; r0 += MR) {
-      const int m = static_cast<int>(rows - r0 < MR ? rows - r0 : MR);
-      product_rows<T, NV, MR>(m, b.K, a + r0 * lda, lda, bt, out);
-      post(t, r0, m, static_cast<const T*>(out), NV);
+    for (Index g0 = 0; g0 < rows; g0 += RG) {
+      const Index gm = rows - g0 < RG ? rows - g0 : RG;
+      prefetch_x(xs, t * b.hb, b.hb, g0, gm);
+      const Index kc_max = gm > MR ? kc_small : b.K;
+      for (Index k0 = 0; k0 < b.K; k0 += kc_max) {
+        const Index kc = b.K - k0 < kc_max ? b.K - k0 : kc_max;
+        for (Index r0 = 0; r0 < gm; r0 += MR) {
+          const int m = static_cast<int>(gm - r0 < MR ? gm - r0 : MR);
+          product_rows<T, NV, MR>(m, kc, a + (g0 + r0) * lda + k0, lda, bt + k0 * NV * W,
+                                  out + r0 * NV * W, k0 > 0);
+        }
+      }
+      post(t, g0, static_cast<int>(gm), static_cast<const T*>(out), NV);
     }
   }
 }
 
 template <class T, class F>
 inline void for_tiles(const Packed<T>& b, const T* a, Index lda, Index rows, Index t0, Index t1,
-                      F&& post) {
+                      const XSide<T>& xs, F&& post) {
   if (b.G * unit_vectors(b.G) == 3) {
-    for_tiles_nv<T, 3>(b, a, lda, rows, t0, t1, post);
+    for_tiles_nv<T, 3>(b, a, lda, rows, t0, t1, xs, post);
   } else {
-    for_tiles_nv<T, 4>(b, a, lda, rows, t0, t1, post);
+    for_tiles_nv<T, 4>(b, a, lda, rows, t0, t1, xs, post);
   }
 }
 
@@ -145,7 +194,7 @@ void dense(const DenseTask<T>& task, Index t0, Index t1) {
   constexpr int W = V::kWidth;
   const Packed<T>& b = *task.b;
   const Index hb = b.hb, N = b.H;
-  for_tiles(b, task.a, task.lda, task.rows, t0, t1,
+  for_tiles(b, task.a, task.lda, task.rows, t0, t1, XSide<T>{},
             [&](Index t, Index r0, int m, const T* out, int NV) {
               for (int i = 0; i < m; ++i) {
                 T* c = task.c + (r0 + i) * task.ldc;
@@ -174,7 +223,7 @@ void lstm_forward(const ForwardTask<T>& task, Index t0, Index t1) {
   const int ki = 0, kf = coupled ? 0 : 1, kg = kf + 1, ko = kf + 2;
   const Index pf_off = coupled ? 0 : H, po_off = coupled ? H : 2 * H;
   T* m_out = cfg.proj ? task.m : task.h_new;
-  for_tiles(*task.w, task.h_prev, cfg.P, task.nb, t0, t1,
+  for_tiles(*task.w, task.h_prev, cfg.P, task.nb, t0, t1, XSide<T>{task.gates, ldg, H, cfg.G},
             [&](Index t, Index r0, int m, const T* out, int NV) {
               const Index u = t * W;
               const Index n = H - u < W ? H - u : W;
@@ -223,7 +272,7 @@ void gru_forward(const ForwardTask<T>& task, Index t0, Index t1) {
   const Index H = cfg.H, ldg = cfg.ldg;
   const V one = V::set1(T(1));
   if (cfg.linear_before_reset) {
-    for_tiles(*task.w, task.h_prev, H, task.nb, t0, t1,
+    for_tiles(*task.w, task.h_prev, H, task.nb, t0, t1, XSide<T>{task.gates, ldg, H, 3},
               [&](Index t, Index r0, int m, const T* out, int NV) {
                 const Index u = t * W;
                 const Index n = H - u < W ? H - u : W;
@@ -250,7 +299,7 @@ void gru_forward(const ForwardTask<T>& task, Index t0, Index t1) {
   }
   // Cho, phase 1: r, z and r * h (the next phase's product reads all of r * h).
   const Index hb = task.w->hb;
-  for_tiles(*task.w, task.h_prev, H, task.nb, t0, t1,
+  for_tiles(*task.w, task.h_prev, H, task.nb, t0, t1, XSide<T>{task.gates, ldg, H, 2},
             [&](Index t, Index r0, int m, const T* out, int NV) {
               const int nu = static_cast<int>(hb / W);
               for (int i = 0; i < m; ++i) {
@@ -279,7 +328,7 @@ void gru_forward_n(const ForwardTask<T>& task, Index t0, Index t1) {
   const Index H = cfg.H, ldg = cfg.ldg, hb = task.w_n->hb;
   const V one = V::set1(T(1));
   for_tiles(*task.w_n, task.gates + 3 * H, ldg, task.nb, t0, t1,
-            [&](Index t, Index r0, int m, const T* out, int NV) {
+            XSide<T>{task.gates + 2 * H, ldg, H, 1}, [&](Index t, Index r0, int m, const T* out, int NV) {
               for (int i = 0; i < m; ++i) {
                 const Index r = r0 + i;
                 const T* acc = out + i * NV * W;
@@ -305,7 +354,7 @@ void rnn_forward(const ForwardTask<T>& task, Index t0, Index t1) {
   const CellConfig& cfg = *task.cfg;
   const Index H = cfg.H, ldg = cfg.ldg, hb = task.w->hb;
   const bool relu = cfg.relu;
-  for_tiles(*task.w, task.h_prev, H, task.nb, t0, t1,
+  for_tiles(*task.w, task.h_prev, H, task.nb, t0, t1, XSide<T>{task.gates, ldg, H, 1},
             [&](Index t, Index r0, int m, const T* out, int NV) {
               for (int i = 0; i < m; ++i) {
                 const Index r = r0 + i;
