@@ -1,4 +1,4 @@
-"""Command line: ``python -m lstmcore {info,demo}`` (also the ``lstmcore`` console script)."""
+"""Command line: ``python -m lstmcore {info,demo,bench}`` (also the ``lstmcore`` console script)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ def _info(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``lstmcore`` parser; each subcommand sets ``handler(args) -> exit code``."""
+    from .bench.cli import add_parser as add_bench
     from .demo.cli import add_parser as add_demo
 
     parser = argparse.ArgumentParser(prog="lstmcore", description=__doc__)
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("info", help="print how the compiled core was built").set_defaults(
         handler=_info)
     add_demo(sub)
+    add_bench(sub)
     # Further subcommands register here the same way: add_parser(...).set_defaults(handler=...).
     return parser
 

@@ -1,0 +1,138 @@
+"""Timing: the peers of one case run interleaved (round-robin, rotating who goes first), medians
+of wall-clock times; the machine's sgemm rate (torch.mm 2048^3) measured in the same run."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import time
+from typing import Callable, Dict, Iterable, List, Optional, Sequence
+
+import numpy as np
+
+from .cases import Case, CaseData
+from .peers import Peer
+
+__all__ = ["Result", "run_cases", "sgemm_rate"]
+
+
+@dataclasses.dataclass
+class Result:
+    """Median seconds per call of each peer for one case, mode and thread count."""
+
+    case: Case
+    training: bool
+    threads: int
+    times: Dict[str, float]  # peer name -> median seconds
+    repeats: Dict[str, int]
+    agreement: Dict[str, float]  # peer name -> max |y - y_lstmcore| / max |y_lstmcore|
+    skipped: Dict[str, str]  # peer name -> why it did not run
+
+    @property
+    def mode(self) -> str:
+        return "training" if self.training else "inference"
+
+    def ratio(self, peer: str) -> Optional[float]:
+        """peer time / lstmcore time (> 1: lstmcore is faster)."""
+        if peer not in self.times or "lstmcore" not in self.times:
+            return None
+        return self.times[peer] / self.times["lstmcore"]
+
+    def gflops(self) -> Optional[float]:
+        t = self.times.get("lstmcore")
+        return None if t is None else self.case.flops(self.training) / t / 1e9
+
+
+def sgemm_rate(threads: int, size: int = 2048, repeats: int = 7) -> Optional[float]:
+    """GFLOP/s of a float32 size^3 product in torch.mm on ``threads`` threads (None without
+    torch)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    gen = torch.Generator().manual_seed(0)
+    a = torch.randn(size, size, generator=gen)
+    b = torch.randn(size, size, generator=gen)
+    out = torch.empty(size, size)
+    torch.mm(a, b, out=out)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        torch.mm(a, b, out=out)
+        times.append(time.perf_counter() - t0)
+    return 2.0 * size**3 / statistics.median(times) / 1e9
+
+
+def _agreement(y: np.ndarray, ref: np.ndarray) -> float:
+    scale = float(np.max(np.abs(ref))) or 1.0
+    return float(np.max(np.abs(np.asarray(y, np.float64) - ref))) / scale
+
+
+def _time_interleaved(runners: Dict[str, Callable], min_repeats: int, max_repeats: int,
+                      budget: float) -> Dict[str, List[float]]:
+    """Round-robin timing: each round runs every peer once, starting with a different one, so
+    slow drifts of the machine's load fall on all peers alike."""
+    names = list(runners)
+    times: Dict[str, List[float]] = {n: [] for n in names}
+    start = time.perf_counter()
+    for rnd in range(max_repeats):
+        for j in range(len(names)):
+            name = names[(rnd + j) % len(names)]
+            t0 = time.perf_counter()
+            runners[name]()
+            times[name].append(time.perf_counter() - t0)
+        if rnd + 1 >= min_repeats and time.perf_counter() - start > budget:
+            break
+    return times
+
+
+def run_cases(cases: Sequence[Case], peers: Sequence[Peer], thread_counts: Iterable[int],
+              modes: Iterable[bool], min_repeats: int = 5, max_repeats: int = 50,
+              budget: float = 2.0, progress: Optional[Callable[[str], None]] = None
+              ) -> List[Result]:
+    """Time every case x mode x thread count with every peer that supports it."""
+    results = []
+    thread_counts = list(thread_counts)
+    modes = list(modes)
+    for case in cases:
+        data = CaseData.make(case)
+        for training in modes:
+            for threads in thread_counts:
+                runners, skipped = {}, {}
+                for peer in peers:
+                    why = peer.available()
+                    if why is None and not peer.supports(data, training):
+                        why = "not run for this case"
+                    if why is not None:
+                        skipped[peer.name] = why
+                        continue
+                    peer.set_threads(threads)
+                    runners[peer.name] = peer.build(data, training, threads)
+                # Warm-up (first-call allocations, thread pools, lazy init) and the check that
+                # every peer computes the same outputs.
+                agreement = {}
+                ref = None
+                for name, run in runners.items():
+                    y = run()
+                    if y is not None and name == "lstmcore":
+                        ref = np.asarray(y, np.float64)
+                    elif y is not None and ref is not None:
+                        agreement[name] = _agreement(y, ref)
+                raw = _time_interleaved(runners, min_repeats, max_repeats, budget)
+                result = Result(case, training, threads,
+                                {n: statistics.median(v) for n, v in raw.items()},
+                                {n: len(v) for n, v in raw.items()}, agreement, skipped)
+                results.append(result)
+                if progress is not None:
+                    progress(_progress_line(result))
+    return results
+
+
+def _progress_line(r: Result) -> str:
+    parts = [f"{r.case.label:28s} {r.mode:9s} {r.threads}t"]
+    for name, t in r.times.items():
+        ratio = r.ratio(name)
+        extra = "" if name == "lstmcore" or ratio is None else f" ({ratio:.2f}x)"
+        parts.append(f"{name} {t * 1e3:.2f} ms{extra}")
+    return "  ".join(parts)
