@@ -27,12 +27,25 @@ Index RNNSpec::num_peepholes() const {
   return coupled ? 2 : 3;
 }
 
+// Bounds that keep every size product the engine forms (e.g. G*H*I_k, 2*L*D*G*H) far inside a
+// 64-bit Index; real models are orders of magnitude smaller.
+constexpr Index kMaxFeatureSize = Index(1) << 24;
+constexpr Index kMaxLayers = Index(1) << 16;
+
 void RNNSpec::validate() const {
   auto fail = [](const std::string& msg) { throw std::invalid_argument("spec: " + msg); };
+  auto check_max = [&](const char* name, Index value, Index limit) {
+    if (value > limit)
+      fail(std::string(name) + " must be <= " + std::to_string(limit) + ", got " +
+           std::to_string(value));
+  };
   if (mode != Mode::rnn && mode != Mode::lstm && mode != Mode::gru) fail("unknown mode");
   if (input_size < 1) fail("input_size must be >= 1, got " + std::to_string(input_size));
   if (hidden_size < 1) fail("hidden_size must be >= 1, got " + std::to_string(hidden_size));
   if (num_layers < 1) fail("num_layers must be >= 1, got " + std::to_string(num_layers));
+  check_max("input_size", input_size, kMaxFeatureSize);
+  check_max("hidden_size", hidden_size, kMaxFeatureSize);
+  check_max("num_layers", num_layers, kMaxLayers);
   if (!(dropout >= 0.0 && dropout < 1.0))
     fail("dropout must be in [0, 1), got " + std::to_string(dropout));
   if (proj_size < 0 || proj_size >= hidden_size)

@@ -124,10 +124,13 @@ void test_inconsistent_contents(const Bytes& good) {
   LC_CHECK_THROWS(std::runtime_error, read(patched(good, 36, 0)), "invalid spec: spec: hidden_size must be >= 1, got 0");
   LC_CHECK_THROWS(std::runtime_error, read(patched(good, 44, 5)), "invalid spec: spec: proj_size must be 0 or in [1, hidden_size=3), got 5");
   LC_CHECK_THROWS(std::runtime_error, read(patched(good, 56, 3)), "num_params: the spec implies 4 parameters, got 3");
-  // Forged sizes fail fast instead of allocating: 2^20 layers, and then a matching record count.
-  LC_CHECK_THROWS(std::runtime_error, read(patched(good, 40, 1u << 20)), "num_params: the spec implies 4194304 parameters, got 4");
-  LC_CHECK_THROWS(std::runtime_error, read(patched(patched(good, 40, 1u << 20), 56, 1u << 22)), "4194304 parameter records cannot fit");
-  LC_CHECK_THROWS(std::runtime_error, read(patched(patched(good, 36, 1u << 30), 32, 1u << 30)), "expected shape (4294967296, 1073741824), got (12, 2)");
+  // Forged sizes fail fast instead of allocating: 2^16 layers, and then a matching record count;
+  // sizes past the spec's bounds are refused by the spec itself.
+  LC_CHECK_THROWS(std::runtime_error, read(patched(good, 40, 1u << 16)), "num_params: the spec implies 262144 parameters, got 4");
+  LC_CHECK_THROWS(std::runtime_error, read(patched(patched(good, 40, 1u << 16), 56, 1u << 18)), "262144 parameter records cannot fit");
+  LC_CHECK_THROWS(std::runtime_error, read(patched(patched(good, 36, 1u << 24), 32, 1u << 24)), "expected shape (67108864, 16777216), got (12, 2)");
+  LC_CHECK_THROWS(std::runtime_error, read(patched(good, 40, 1u << 20)), "invalid spec: spec: num_layers must be <= 65536, got 1048576");
+  LC_CHECK_THROWS(std::runtime_error, read(patched(good, 32, 1u << 30)), "invalid spec: spec: input_size must be <= 16777216, got 1073741824");
   // Spec and records disagree: input_size 1 makes weight_ih_l0 (12, 1), the file has (12, 2).
   LC_CHECK_THROWS(std::runtime_error, read(patched(good, 32, 1)), "parameter 'weight_ih_l0': expected shape (12, 1), got (12, 2)");
   // Renaming the first record "weight_ih_l0" -> "weight_ih_l9".
@@ -171,6 +174,12 @@ void test_writer_and_accessors() {
   file.spec.mode = lstmcore::Mode::gru;
   file.spec.peephole = true;
   LC_CHECK_THROWS(std::invalid_argument, lstmcore::write_weights_buffer(file), "LSTM options");
+  file = small_lstm();
+  file.spec.hidden_size = lstmcore::Index(1) << 40;  // size products would near the Index range
+  LC_CHECK_THROWS(std::invalid_argument, file.spec.validate(), "hidden_size must be <= 16777216");
+  file = small_lstm();
+  file.spec.num_layers = lstmcore::Index(1) << 20;
+  LC_CHECK_THROWS(std::invalid_argument, file.spec.validate(), "num_layers must be <= 65536");
   file = small_lstm();
   LC_CHECK_THROWS(std::runtime_error, file.at("weight_hr_l0"), "no parameter named weight_hr_l0");
   LC_CHECK(file.find("weight_hr_l0") == nullptr);
