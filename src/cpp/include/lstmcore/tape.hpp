@@ -25,8 +25,8 @@ namespace lstmcore {
 // Per layer k (I_k = layer input width):
 //   input   [T, B, I_k]  the layer's input in time order, after inter-layer dropout
 // Per layer-direction (k, d), all in scan order (G gates, H hidden, P = output width):
-//   gates   [T, B, ldg]  activated gates in weight-row order; ldg = G*H, plus H columns
-//                        holding W_hn h + b_hn for GRU with linear_before_reset
+//   gates   [T, B, ldg]  activated gates in weight-row order; ldg = G*H, plus, for GRU, H
+//                        columns holding W_hn h + b_hn (linear_before_reset) or r * h (Cho)
 //   h       [T+1, B, P]  h[0] = initial state, h[s+1] = output of step s
 //   c       [T+1, B, H]  LSTM: c[0] = initial cell, c[s+1] = cell after step s (else empty)
 //   m       [T, B, H]    LSTM with projection: o * tanh(c) before W_hr (else empty)
