@@ -4,6 +4,7 @@
 // then per step the cell's step function (recurrent GEMM + pointwise). Training writes every
 // activation straight into the tape (layout in lstmcore/tape.hpp); inference reuses one set of
 // workspaces for all layer-directions.
+#include <memory>
 #include <stdexcept>
 #include <vector>
 
@@ -19,6 +20,17 @@ namespace {
 
 using detail::BatchOrder;
 using detail::CellConfig;
+
+// An uninitialized buffer of n elements.
+template <class T>
+class Workspace {
+ public:
+  void reset(Index n) { p_.reset(new T[static_cast<std::size_t>(n)]); }
+  T* data() const { return p_.get(); }
+
+ private:
+  std::unique_ptr<T[]> p_;
+};
 
 template <class T>
 void reset_tape(detail::TapeStorage<T>& ts, const RNNSpec& spec, const BatchOrder& o,
@@ -87,13 +99,15 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
   std::vector<T> x_scan(D == 2 ? static_cast<std::size_t>(T_ * B * max_i) : 0);
   std::vector<T> scratch(static_cast<std::size_t>(B * cfg.ldscratch));
   std::vector<T> h_fin(static_cast<std::size_t>(B * P)), c_fin(static_cast<std::size_t>(B * H));
-  std::vector<T> ws_gates, ws_h, ws_c, ws_m;
+  // Inference workspaces stay uninitialized (zeroing them cost a pass over memory each): the
+  // input projection writes every gates row and a step reads only rows an earlier one wrote.
+  Workspace<T> ws_gates, ws_h, ws_c, ws_m;
   if (!ts) {
     cur_in.resize(static_cast<std::size_t>(T_ * B * spec.input_size));
-    ws_gates.resize(static_cast<std::size_t>(T_ * B * cfg.ldg));
-    ws_h.resize(static_cast<std::size_t>((T_ + 1) * B * P));
-    if (lstm) ws_c.resize(static_cast<std::size_t>((T_ + 1) * B * H));
-    if (cfg.proj) ws_m.resize(static_cast<std::size_t>(T_ * B * H));
+    ws_gates.reset(T_ * B * cfg.ldg);
+    ws_h.reset((T_ + 1) * B * P);
+    if (lstm) ws_c.reset((T_ + 1) * B * H);
+    if (cfg.proj) ws_m.reset(T_ * B * H);
   }
   detail::load_rows(in.x, order, ts ? ts->inputs[0].data() : cur_in.data());
 

@@ -3,9 +3,11 @@
 #pragma once
 
 #include <algorithm>
+#include <vector>
 
 #include "algorithm/batch_order.hpp"
 #include "gemm.hpp"
+#include "kernels/gemm_fast.hpp"
 #include "lstmcore/params.hpp"
 #include "lstmcore/tape.hpp"
 #include "steps/step.hpp"
@@ -30,17 +32,18 @@ void input_projection(const CellConfig& cfg, const LayerParams<const T>& p, cons
                       Index rows, Index I, T* gates) {
   const Index GH = cfg.G * cfg.H;
   const bool keep_hn = cfg.mode == Mode::gru && cfg.linear_before_reset;
-  for (Index r = 0; r < rows; ++r) {
-    T* g = gates + r * cfg.ldg;
-    if (!p.bias_ih) {
-      std::fill(g, g + GH, T(0));
-      continue;
-    }
-    for (Index c = 0; c < GH; ++c) g[c] = p.bias_ih[c] + p.bias_hh[c];
+  // The bias row goes in with the product's first k block: one pass over the (large, cold)
+  // gates instead of a fill, then a read-modify-write (the same bits: bias + x W^T).
+  std::vector<T> bias(static_cast<std::size_t>(GH), T(0));
+  if (p.bias_ih) {
+    for (Index c = 0; c < GH; ++c) bias[c] = p.bias_ih[c] + p.bias_hh[c];
     if (keep_hn)
-      for (Index c = 2 * cfg.H; c < GH; ++c) g[c] = p.bias_ih[c];
+      for (Index c = 2 * cfg.H; c < GH; ++c) bias[c] = p.bias_ih[c];
   }
-  gemm(false, true, rows, GH, I, T(1), x, I, p.weight_ih, I, T(1), gates, cfg.ldg);
+  kernels::GemmArgs<T> g{false, true, rows, GH, I, T(1), x, I, p.weight_ih, I, T(0), gates,
+                         cfg.ldg};
+  g.bias = bias.data();
+  kernels::gemm_fast(g);
 }
 
 template <class T>

@@ -22,6 +22,10 @@ struct GemmArgs {
   T beta;
   T* c;  // [m, n]
   index_t ldc;
+  // Optional [n] row added to every row of C with the first k block, in place of beta C (beta
+  // must then be 0): C = bias + alpha op(A) op(B) in one pass over C, the same bits as filling
+  // C with the bias and calling with beta = 1.
+  const T* bias = nullptr;
 };
 
 }  // namespace lstmcore::kernels

@@ -11,12 +11,14 @@ namespace {
 // Below this many multiply-adds a second thread costs more than it saves.
 constexpr double kMinFlopsPerThread = 2.0e5;
 
-// C = beta C (beta == 0 writes zeros, NaN in C included).
+// C = beta C (beta == 0 writes zeros, NaN in C included), or C = bias.
 template <class T>
 void scale_c(const GemmArgs<T>& g) {
   for (index_t i = 0; i < g.m; ++i) {
     T* row = g.c + i * g.ldc;
-    if (g.beta == T(0)) {
+    if (g.bias) {
+      for (index_t j = 0; j < g.n; ++j) row[j] = g.bias[j];
+    } else if (g.beta == T(0)) {
       for (index_t j = 0; j < g.n; ++j) row[j] = T(0);
     } else if (g.beta != T(1)) {
       for (index_t j = 0; j < g.n; ++j) row[j] *= g.beta;
@@ -58,6 +60,7 @@ void parallel(const GemmArgs<T>& g) {
       part.n = j1 - j0;
       part.b = g.trans_b ? g.b + j0 * g.ldb : g.b + j0;
       part.c = g.c + j0;
+      if (g.bias) part.bias = g.bias + j0;
       kern.gemm(part);
     });
   } else {
@@ -84,6 +87,9 @@ void gemm_fast(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, doub
                index_t ldc) {
   parallel(GemmArgs<double>{trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc});
 }
+
+void gemm_fast(const GemmArgs<float>& args) { parallel(args); }
+void gemm_fast(const GemmArgs<double>& args) { parallel(args); }
 
 void gemm_fast_serial(const GemmArgs<float>& args) { serial(args); }
 void gemm_fast_serial(const GemmArgs<double>& args) { serial(args); }

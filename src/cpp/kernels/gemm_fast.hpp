@@ -16,6 +16,10 @@ void gemm_fast(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, doub
                const double* a, index_t lda, const double* b, index_t ldb, double beta, double* c,
                index_t ldc);
 
+// The same from an argument block (which may carry a bias row: see GemmArgs::bias).
+void gemm_fast(const GemmArgs<float>& args);
+void gemm_fast(const GemmArgs<double>& args);
+
 // The same on the calling thread only (for callers that already run inside a parallel region
 // with their own split).
 void gemm_fast_serial(const GemmArgs<float>& args);

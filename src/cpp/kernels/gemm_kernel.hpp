@@ -90,7 +90,8 @@ inline Vec<T> combine(Vec<T> acc, const T* c, int lanes, T alpha, T beta) {
 // One MR x NR tile: a is [k][MR] packed, b is [k][NR] packed; c points at the tile in C.
 template <class T, int MR, int NV>
 LSTMCORE_NOINLINE void micro_kernel(index_t k, const T* __restrict a, const T* __restrict b, T* c,
-                         index_t ldc, T alpha, T beta, int m_valid, int n_valid) {
+                         index_t ldc, T alpha, T beta, int m_valid, int n_valid,
+                         const T* bias) {
   using V = Vec<T>;
   constexpr int W = V::kWidth;
   constexpr int NR = NV * W;
@@ -114,7 +115,7 @@ LSTMCORE_NOINLINE void micro_kernel(index_t k, const T* __restrict a, const T* _
     for (int i = 0; i < MR; ++i) {
       for (int v = 0; v < NV; ++v) {
         T* cp = c + i * ldc + v * W;
-        combine(acc[i][v], cp, W, alpha, beta).store(cp);
+        combine(acc[i][v], bias ? bias + v * W : cp, W, alpha, beta).store(cp);
       }
     }
     return;
@@ -128,7 +129,8 @@ LSTMCORE_NOINLINE void micro_kernel(index_t k, const T* __restrict a, const T* _
     for (int v = 0; v * W < n_valid; ++v) {
       const int lanes = n_valid - v * W;
       T* cp = c + i * ldc + v * W;
-      const V r = combine(V::load(tile + i * NR + v * W), cp, lanes, alpha, beta);
+      const V r = combine(V::load(tile + i * NR + v * W), bias ? bias + v * W : cp, lanes, alpha,
+                          beta);
       if (lanes >= W) {
         r.store(cp);
       } else {
@@ -208,7 +210,9 @@ void gemm_single_thread(const GemmArgs<T>& g) {
     const index_t mc = min_index(S::kMC, g.m - ic);
     for (index_t pc = 0; pc < g.k; pc += S::kKC) {
       const index_t kc = min_index(S::kKC, g.k - pc);
-      const T beta = pc == 0 ? g.beta : T(1);
+      // With a bias, the first block adds it (as beta = 1 would add a C filled with it).
+      const T beta = pc == 0 && !g.bias ? g.beta : T(1);
+      const T* bias = pc == 0 ? g.bias : nullptr;
       pack_a<T, MR>(g.trans_a, g.a, g.lda, ic, pc, mc, kc, packed_a);
       for (index_t jc = 0; jc < g.n; jc += S::kNC) {
         const index_t nc = min_index(S::kNC, g.n - jc);
@@ -219,7 +223,7 @@ void gemm_single_thread(const GemmArgs<T>& g) {
             const int n_valid = static_cast<int>(min_index(NR, nc - jr));
             micro_kernel<T, MR, S::kNV>(kc, packed_a + ir * kc, packed_b + jr * kc,
                                         g.c + (ic + ir) * g.ldc + jc + jr, g.ldc, g.alpha, beta,
-                                        m_valid, n_valid);
+                                        m_valid, n_valid, bias ? bias + jc + jr : nullptr);
           }
         }
       }
