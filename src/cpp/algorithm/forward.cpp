@@ -4,7 +4,9 @@
 // then per step the cell's step function (recurrent GEMM + pointwise). Training writes every
 // activation straight into the tape (layout in lstmcore/tape.hpp); inference reuses one set of
 // workspaces for all layer-directions.
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <vector>
 
@@ -14,6 +16,10 @@
 #include "algorithm/validate.hpp"
 #include "lstmcore/functional.hpp"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace lstmcore {
 
 namespace {
@@ -21,15 +27,32 @@ namespace {
 using detail::BatchOrder;
 using detail::CellConfig;
 
-// An uninitialized buffer of n elements.
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+
+// An uninitialized buffer of n elements. A large one is fresh memory on every call (the C
+// library maps it anew): on Linux it asks for transparent huge pages, one page fault per 2 MiB
+// instead of 512 (the 4 KiB faults cost ~10% of an LSTM B=64/H=512 inference).
 template <class T>
 class Workspace {
  public:
-  void reset(Index n) { p_.reset(new T[static_cast<std::size_t>(n)]); }
+  void reset(Index n) {
+    std::size_t bytes = static_cast<std::size_t>(n > 0 ? n : 1) * sizeof(T);
+    constexpr std::size_t kHuge = std::size_t(2) << 20;
+    const bool huge = bytes >= 8 * kHuge;  // below, measured no gain (B=16/H=256: 6.5 MiB)
+    const std::size_t align = huge ? kHuge : 64;
+    bytes = (bytes + align - 1) / align * align;
+    p_.reset(static_cast<T*>(std::aligned_alloc(align, bytes)));
+    if (!p_) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (huge) madvise(p_.get(), bytes, MADV_HUGEPAGE);  // advice only: failure changes nothing
+#endif
+  }
   T* data() const { return p_.get(); }
 
  private:
-  std::unique_ptr<T[]> p_;
+  std::unique_ptr<T, FreeDeleter> p_;
 };
 
 template <class T>
