@@ -17,6 +17,8 @@ import lstmcore as lc
 from lstmcore import functional as F
 from lstmcore import reference as R
 
+from _helpers import as_tuple, norm_err
+
 # Normalised-error tolerance per compute dtype.
 TOL = {np.dtype(np.float64): 1e-10, np.dtype(np.float32): 1e-5}
 
@@ -36,19 +38,6 @@ CELLS = {
 
 T, B, I, H = 5, 4, 3, 4
 LENGTHS = np.array([3, 5, 0, 2])
-
-
-def norm_err(a, b) -> float:
-    a, b = np.asarray(a), np.asarray(b)
-    assert a.shape == b.shape, (a.shape, b.shape)
-    assert a.dtype == b.dtype, (a.dtype, b.dtype)
-    if b.size == 0:
-        return 0.0
-    return float(np.max(np.abs(a.astype(np.float64) - b)) / max(1.0, float(np.max(np.abs(b)))))
-
-
-def as_tuple(s):
-    return s if isinstance(s, tuple) else (s,)
 
 
 def run_both(spec, dtype, lengths, with_state, seed=0, T_=T, B_=B):

@@ -14,6 +14,8 @@ import pytest
 import lstmcore as lc
 from lstmcore import functional as F
 
+from _helpers import as_tuple, norm_err
+
 CELLS = {
     "rnn_tanh": dict(mode="rnn"),
     "rnn_relu": dict(mode="rnn", nonlinearity="relu"),
@@ -46,10 +48,10 @@ def run(spec, params, x, lengths, state, dy, path, monkeypatch):
     y_inf, st_inf, _ = F.forward(spec, params, x, state=state, lengths=lengths, seed=3)
     dx, dst, grads = F.backward(spec, params, tape, dy)
     out = {"y": y, "y_inference": y_inf, "dx": dx}
-    for k, (a, b) in enumerate(zip(lc_tuple(st), lc_tuple(st_inf))):
+    for k, (a, b) in enumerate(zip(as_tuple(st), as_tuple(st_inf))):
         out[f"state{k}"] = a
         out[f"state{k}_inference"] = b
-    for k, a in enumerate(lc_tuple(dst)):
+    for k, a in enumerate(as_tuple(dst)):
         out[f"dstate{k}"] = a
     for name, g in grads.items():
         out[f"grad_{name}"] = g
@@ -60,10 +62,6 @@ def run(spec, params, x, lengths, state, dy, path, monkeypatch):
                 out[f"gates{layer}{d}_{gname}"] = g
             out[f"grad_hidden{layer}{d}"] = tape.grad_hidden(layer, d)
     return out
-
-
-def lc_tuple(s):
-    return s if isinstance(s, tuple) else (s,)
 
 
 def case(spec, dtype, B, T=6, seed=0, ragged=True):
@@ -81,14 +79,6 @@ def case(spec, dtype, B, T=6, seed=0, ragged=True):
     P = spec.proj_size or spec.hidden_size
     dy = rng.standard_normal((T, B, D * P)).astype(dtype)
     return params, x, lengths, state, dy
-
-
-def norm_err(a, b) -> float:
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    assert a.shape == b.shape
-    if b.size == 0:
-        return 0.0
-    return float(np.max(np.abs(a - b)) / max(1.0, float(np.max(np.abs(b)))))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["f32", "f64"])
