@@ -12,10 +12,12 @@ from typing import Dict, Mapping, Optional, Tuple
 
 import numpy as np
 
+from .dropout import resolve_seed
 from .params import FLOAT_DTYPES, as_numpy, check_params
 from .spec import RNNSpec
 
-__all__ = ["Prepared", "prepare_forward", "prepare_backward", "finish_forward", "finish_backward"]
+__all__ = ["Prepared", "prepare_forward", "resolve_training", "prepare_backward",
+           "finish_forward", "finish_backward", "check_tape", "check_tape_index"]
 
 
 @dataclasses.dataclass
@@ -140,15 +142,26 @@ def prepare_forward(spec, params: Mapping, x, state=None, lengths=None) -> Prepa
     return Prepared(spec, dtype, p, xt, h0, c0, lens, batched)
 
 
+def _to_user_layout(prep: Prepared, seq: np.ndarray, h: np.ndarray, c: Optional[np.ndarray]):
+    """A canonical sequence [T,B,.] and state pair -> the user's layout and state structure."""
+    if not prep.batched:
+        seq, h = seq[:, 0], h[:, 0]
+        c = None if c is None else c[:, 0]
+    elif prep.spec.batch_first:
+        seq = seq.transpose(1, 0, 2)
+    return seq, ((h, c) if prep.spec.has_cell_state else h)
+
+
+def resolve_training(training, seed: Optional[int]) -> Optional[int]:
+    """Check the ``training`` flag; the dropout seed to use (drawn when training without one)."""
+    if not isinstance(training, (bool, np.bool_)):
+        raise TypeError(f"training: expected a bool, got {type(training).__name__} {training!r}")
+    return resolve_seed(seed) if training or seed is not None else None
+
+
 def finish_forward(prep: Prepared, y: np.ndarray, h_n: np.ndarray, c_n: Optional[np.ndarray]):
     """Canonical outputs (y [T,B,D*P], h_n, c_n) -> the user's layout and state structure."""
-    if not prep.batched:
-        y, h_n = y[:, 0], h_n[:, 0]
-        c_n = None if c_n is None else c_n[:, 0]
-    elif prep.spec.batch_first:
-        y = y.transpose(1, 0, 2)
-    state = (h_n, c_n) if prep.spec.has_cell_state else h_n
-    return y, state
+    return _to_user_layout(prep, y, h_n, c_n)
 
 
 def prepare_backward(prep: Prepared, dy, dstate=None):
@@ -182,10 +195,27 @@ def prepare_backward(prep: Prepared, dy, dstate=None):
 
 def finish_backward(prep: Prepared, dx: np.ndarray, dh0: np.ndarray, dc0: Optional[np.ndarray]):
     """Canonical input gradients (dx [T,B,I], dh0, dc0) -> the user's layout and state structure."""
-    if not prep.batched:
-        dx, dh0 = dx[:, 0], dh0[:, 0]
-        dc0 = None if dc0 is None else dc0[:, 0]
-    elif prep.spec.batch_first:
-        dx = dx.transpose(1, 0, 2)
-    dstate0 = (dh0, dc0) if prep.spec.has_cell_state else dh0
-    return dx, dstate0
+    return _to_user_layout(prep, dx, dh0, dc0)
+
+
+def check_tape(spec: RNNSpec, tape, tape_type: type, producer: str) -> Prepared:
+    """A backward's tape checked (present, of ``tape_type``, made for ``spec``); its forward's
+    prepared arguments. ``producer`` names the forward that makes such tapes."""
+    if tape is None:
+        raise RuntimeError("backward: tape is None; run forward(..., training=True) first")
+    if not isinstance(tape, tape_type):
+        raise RuntimeError(f"backward: expected a tape of {producer}, got {type(tape).__name__}")
+    if spec != tape.spec:
+        raise ValueError(f"spec: expected the spec of the forward that made the tape "
+                         f"({tape.spec}), got {spec}")
+    return tape._prep
+
+
+def check_tape_index(spec: RNNSpec, layer: int, direction: int) -> None:
+    """A tape inspection's (layer, direction) within ``spec``'s stack."""
+    if not 0 <= layer < spec.num_layers:
+        raise ValueError(f"layer: expected 0 <= layer < {spec.num_layers}, got {layer!r}")
+    if not 0 <= direction < spec.num_directions:
+        raise ValueError(
+            f"direction: expected 0 <= direction < {spec.num_directions}, got {direction!r}"
+        )

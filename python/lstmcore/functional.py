@@ -14,7 +14,6 @@ from typing import Dict, Mapping, Optional, Tuple
 import numpy as np
 
 from . import _checks, _core, _memory
-from .dropout import resolve_seed
 from .params import check_params
 from .spec import RNNSpec
 
@@ -64,13 +63,7 @@ class Tape:
         for name, value in (("layer", layer), ("direction", direction)):
             if isinstance(value, (bool, np.bool_)) or not hasattr(value, "__index__"):
                 raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
-        layer, direction = operator.index(layer), operator.index(direction)
-        if not 0 <= layer < spec.num_layers:
-            raise ValueError(f"layer: expected 0 <= layer < {spec.num_layers}, got {layer!r}")
-        if not 0 <= direction < spec.num_directions:
-            raise ValueError(
-                f"direction: expected 0 <= direction < {spec.num_directions}, got {direction!r}"
-            )
+        _checks.check_tape_index(spec, operator.index(layer), operator.index(direction))
 
     def gates(self, layer: int, direction: int = 0) -> Dict[str, Array]:
         """Activated gates, each [T, B, H]: LSTM i, f, g, o (coupled: i = 1 - f); GRU r, z, n;
@@ -145,9 +138,7 @@ def forward(spec: RNNSpec, params: Mapping[str, object], x, state=None, lengths=
         The saved activations when ``training``, else None.
     """
     prep = _checks.prepare_forward(spec, params, x, state, lengths)
-    if not isinstance(training, (bool, np.bool_)):
-        raise TypeError(f"training: expected a bool, got {type(training).__name__} {training!r}")
-    seed = resolve_seed(seed) if training or seed is not None else None
+    seed = _checks.resolve_training(training, seed)
     _memory.check_bytes("forward", _memory.forward_bytes(prep.spec, prep.seq_len, prep.batch,
                                                          prep.dtype.itemsize, bool(training)),
                          prep.spec, prep.seq_len, prep.batch)
@@ -184,16 +175,7 @@ def backward(spec: RNNSpec, params: Mapping[str, object], tape: Tape, dy,
     grads : dict of str to ndarray
         Every parameter's gradient, in the compute dtype.
     """
-    if tape is None:
-        raise RuntimeError("backward: tape is None; run forward(..., training=True) first")
-    if not isinstance(tape, Tape):
-        raise RuntimeError(
-            f"backward: expected a tape of lstmcore.functional.forward, got {type(tape).__name__}"
-        )
-    if spec != tape.spec:
-        raise ValueError(f"spec: expected the spec of the forward that made the tape "
-                         f"({tape.spec}), got {spec}")
-    prep = tape._prep
+    prep = _checks.check_tape(spec, tape, Tape, "lstmcore.functional.forward")
     p = check_params(spec, params, prep.dtype)
     dy_t, dh_n, dc_n = _checks.prepare_backward(prep, dy, dstate)
     _memory.check_bytes("backward", _memory.backward_bytes(spec, prep.seq_len, prep.batch,

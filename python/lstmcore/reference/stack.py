@@ -14,7 +14,7 @@ from typing import Dict, Mapping, Optional
 import numpy as np
 
 from .. import _checks
-from ..dropout import dropout_mask, resolve_seed
+from ..dropout import dropout_mask
 from ..params import check_params
 from ..spec import RNNSpec
 from .layer import layer_backward, layer_forward
@@ -70,9 +70,7 @@ def forward(spec: RNNSpec, params: Mapping[str, object], x, state=None, lengths=
         The saved activations when ``training``, else None.
     """
     prep = _checks.prepare_forward(spec, params, x, state, lengths)
-    if not isinstance(training, (bool, np.bool_)):
-        raise TypeError(f"training: expected a bool, got {type(training).__name__} {training!r}")
-    seed = resolve_seed(seed) if training or seed is not None else None
+    seed = _checks.resolve_training(training, seed)
     spec, dtype, T, B = prep.spec, prep.dtype, prep.seq_len, prep.batch
     D, P, H = spec.num_directions, spec.output_size, spec.hidden_size
     LD = spec.num_layers * D
@@ -131,16 +129,7 @@ def backward(spec: RNNSpec, params: Mapping[str, object], tape: Tape, dy, dstate
     grads : dict of str to ndarray
         Every parameter's gradient, in the compute dtype.
     """
-    if tape is None:
-        raise RuntimeError("backward: tape is None; run forward(..., training=True) first")
-    if not isinstance(tape, Tape):
-        raise RuntimeError(
-            f"backward: expected a tape of lstmcore.reference.forward, got {type(tape).__name__}"
-        )
-    if spec != tape.spec:
-        raise ValueError(f"spec: expected the spec of the forward that made the tape "
-                         f"({tape.spec}), got {spec}")
-    prep = tape._prep
+    prep = _checks.check_tape(spec, tape, Tape, "lstmcore.reference.forward")
     p_all = check_params(spec, params, prep.dtype)
     dy_t, dh_n, dc_n = _checks.prepare_backward(prep, dy, dstate)
     dtype, B = prep.dtype, prep.batch

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .._checks import Prepared
+from .._checks import Prepared, check_tape_index
 from ..spec import RNNSpec
 from .layer import LayerRecord
 
@@ -79,13 +79,7 @@ class Tape:
     # -- inspection ------------------------------------------------------------------------
 
     def _key(self, layer: int, direction: int) -> Tuple[int, int]:
-        spec = self.spec
-        if not 0 <= layer < spec.num_layers:
-            raise ValueError(f"layer: expected 0 <= layer < {spec.num_layers}, got {layer!r}")
-        if not 0 <= direction < spec.num_directions:
-            raise ValueError(
-                f"direction: expected 0 <= direction < {spec.num_directions}, got {direction!r}"
-            )
+        check_tape_index(self.spec, layer, direction)
         return layer, direction
 
     def _steps(self, layer: int, direction: int, name: str) -> Array:
