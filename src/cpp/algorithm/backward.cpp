@@ -115,11 +115,15 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
 
   // Workspaces, allocated once per call.
   std::vector<T> d_out(static_cast<std::size_t>(TB * DP)), d_in;
-  std::vector<T> dy_scan(static_cast<std::size_t>(TB * P));
-  std::vector<T> dgx(static_cast<std::size_t>(TB * GH));
-  std::vector<T> dgh(separate_dgh ? static_cast<std::size_t>(TB * GH) : 0);
+  // The fused pass writes every row of dgx (and dgh) when no sequence ends early; otherwise,
+  // and for the portable steps, the rows past the running ones must read as zeros.
+  const bool dg_zero = !fused || order.active[T_ - 1] < B;
+  detail::Workspace<T> dy_scan, dgx, dgh, dx_scan;
+  dy_scan.reset(TB * P);  // gather_scan writes every row
+  dgx.reset(TB * GH);
+  if (separate_dgh) dgh.reset(TB * GH);
+  dx_scan.reset(TB * max_i);  // the product writes every row
   std::vector<T> x_scan(D == 2 ? static_cast<std::size_t>(TB * max_i) : 0);
-  std::vector<T> dx_scan(static_cast<std::size_t>(TB * max_i));
   std::vector<T> dh_carry(static_cast<std::size_t>(B * P));
   std::vector<T> dc_carry(lstm ? static_cast<std::size_t>(B * H) : 0);
   std::vector<T> scratch(static_cast<std::size_t>(B * cfg.ldscratch));
@@ -139,8 +143,10 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
       detail::gather_scan(order, d, d_out.data(), DP, d * P, P, dy_scan.data());
       detail::load_state(in.dh_n, k * D + d, order, P, dh_carry.data());
       if (lstm) detail::load_state(in.dc_n, k * D + d, order, H, dc_carry.data());
-      std::fill(dgx.begin(), dgx.end(), T(0));
-      std::fill(dgh.begin(), dgh.end(), T(0));
+      if (dg_zero) {
+        std::fill(dgx.data(), dgx.data() + TB * GH, T(0));
+        if (separate_dgh) std::fill(dgh.data(), dgh.data() + TB * GH, T(0));
+      }
 
       const detail::StepWeights<T> w = detail::step_weights(cfg, lp);
       if (fused) {

@@ -4,9 +4,6 @@
 // then per step the cell's step function (recurrent GEMM + pointwise). Training writes every
 // activation straight into the tape (layout in lstmcore/tape.hpp); inference reuses one set of
 // workspaces for all layer-directions.
-#include <cstdlib>
-#include <memory>
-#include <new>
 #include <stdexcept>
 #include <vector>
 
@@ -16,44 +13,12 @@
 #include "algorithm/validate.hpp"
 #include "lstmcore/functional.hpp"
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
-
 namespace lstmcore {
 
 namespace {
 
 using detail::BatchOrder;
 using detail::CellConfig;
-
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
-
-// An uninitialized buffer of n elements. A large one is fresh memory on every call (the C
-// library maps it anew): on Linux it asks for transparent huge pages, one page fault per 2 MiB
-// instead of 512 (the 4 KiB faults cost ~10% of an LSTM B=64/H=512 inference).
-template <class T>
-class Workspace {
- public:
-  void reset(Index n) {
-    std::size_t bytes = static_cast<std::size_t>(n > 0 ? n : 1) * sizeof(T);
-    constexpr std::size_t kHuge = std::size_t(2) << 20;
-    const bool huge = bytes >= 8 * kHuge;  // below, measured no gain (B=16/H=256: 6.5 MiB)
-    const std::size_t align = huge ? kHuge : 64;
-    bytes = (bytes + align - 1) / align * align;
-    p_.reset(static_cast<T*>(std::aligned_alloc(align, bytes)));
-    if (!p_) throw std::bad_alloc();
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (huge) madvise(p_.get(), bytes, MADV_HUGEPAGE);  // advice only: failure changes nothing
-#endif
-  }
-  T* data() const { return p_.get(); }
-
- private:
-  std::unique_ptr<T, FreeDeleter> p_;
-};
 
 template <class T>
 void reset_tape(detail::TapeStorage<T>& ts, const RNNSpec& spec, const BatchOrder& o,
@@ -124,7 +89,7 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
   std::vector<T> h_fin(static_cast<std::size_t>(B * P)), c_fin(static_cast<std::size_t>(B * H));
   // Inference workspaces stay uninitialized (zeroing them cost a pass over memory each): the
   // input projection writes every gates row and a step reads only rows an earlier one wrote.
-  Workspace<T> ws_gates, ws_h, ws_c, ws_m;
+  detail::Workspace<T> ws_gates, ws_h, ws_c, ws_m;
   if (!ts) {
     cur_in.resize(static_cast<std::size_t>(T_ * B * spec.input_size));
     ws_gates.reset(T_ * B * cfg.ldg);
