@@ -12,6 +12,7 @@ from typing import Dict, Mapping, Optional, Tuple
 
 import numpy as np
 
+from ._args import check_bool
 from .dropout import resolve_seed
 from .params import FLOAT_DTYPES, as_numpy, check_params
 from .spec import RNNSpec
@@ -154,8 +155,7 @@ def _to_user_layout(prep: Prepared, seq: np.ndarray, h: np.ndarray, c: Optional[
 
 def resolve_training(training, seed: Optional[int]) -> Optional[int]:
     """Check the ``training`` flag; the dropout seed to use (drawn when training without one)."""
-    if not isinstance(training, (bool, np.bool_)):
-        raise TypeError(f"training: expected a bool, got {type(training).__name__} {training!r}")
+    check_bool("training", training)
     return resolve_seed(seed) if training or seed is not None else None
 
 

@@ -12,6 +12,7 @@ from typing import Any, Dict, Optional, Tuple
 import numpy as np
 
 from . import modules as _modules
+from ._args import check_bool
 from .modules import ArrayLike, _cast_input, _check_seed, _ParamHolder
 from .params import check_dtype, init_params
 from .spec import RNNSpec
@@ -84,8 +85,7 @@ class _CellBase(_ParamHolder):
     # -- running -------------------------------------------------------------------------------
 
     def _run(self, x_t: ArrayLike, h0: Any, c0: Any, training: bool):
-        if not isinstance(training, (bool, np.bool_)):
-            raise TypeError(f"training: expected a bool, got {type(training).__name__} {training!r}")
+        check_bool("training", training)
         x = self._step_input(x_t)
         batch = x.shape[1:-1]  # (B,) or () when unbatched
         names = ("state[0]", "state[1]") if self.spec.has_cell_state else ("state", None)

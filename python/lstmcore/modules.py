@@ -13,6 +13,7 @@ from typing import Any, Dict, Mapping, Optional, Tuple, Union
 
 import numpy as np
 
+from ._args import check_bool
 from .params import as_numpy, check_dtype, init_params
 from .spec import RNNSpec
 
@@ -264,8 +265,7 @@ class _RNNBase(_ParamHolder):
         state : ndarray or tuple of ndarray
             Final state, same structure and shapes as ``state``.
         """
-        if not isinstance(training, (bool, np.bool_)):
-            raise TypeError(f"training: expected a bool, got {type(training).__name__} {training!r}")
+        check_bool("training", training)
         backend = _get_backend()
         if training and seed is None and self._dropout_rng is not None and self.spec.dropout > 0:
             seed = int(self._dropout_rng.integers(0, 2**63))

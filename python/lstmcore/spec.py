@@ -7,10 +7,11 @@ one place in Python that encodes them.
 from __future__ import annotations
 
 import dataclasses
-import operator
 from typing import Dict, List, Tuple
 
 import numpy as np
+
+from ._args import check_bool, check_int
 
 __all__ = ["RNNSpec", "MODES", "NONLINEARITIES", "GATE_NAMES"]
 
@@ -24,26 +25,6 @@ GATE_NAMES = {
     "lstm_coupled": ("f", "g", "o"),
     "gru": ("r", "z", "n"),
 }
-
-
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}: expected an int >= {minimum}, got bool {value!r}")
-    try:
-        ivalue = operator.index(value)
-    except TypeError:
-        raise TypeError(
-            f"{name}: expected an int >= {minimum}, got {type(value).__name__} {value!r}"
-        ) from None
-    if ivalue < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {ivalue}")
-    return ivalue
-
-
-def _check_bool(name: str, value) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}: expected a bool, got {type(value).__name__} {value!r}")
-    return bool(value)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,13 +80,13 @@ class RNNSpec:
         if self.mode not in MODES:
             raise ValueError(f"mode: expected one of {MODES}, got {self.mode!r}")
         set_ = lambda k, v: object.__setattr__(self, k, v)  # noqa: E731 (frozen dataclass)
-        set_("input_size", _check_int("input_size", self.input_size, 1))
-        set_("hidden_size", _check_int("hidden_size", self.hidden_size, 1))
-        set_("num_layers", _check_int("num_layers", self.num_layers, 1))
-        set_("proj_size", _check_int("proj_size", self.proj_size, 0))
+        set_("input_size", check_int("input_size", self.input_size, 1))
+        set_("hidden_size", check_int("hidden_size", self.hidden_size, 1))
+        set_("num_layers", check_int("num_layers", self.num_layers, 1))
+        set_("proj_size", check_int("proj_size", self.proj_size, 0))
         for name in ("bias", "batch_first", "bidirectional", "peephole", "coupled",
                      "linear_before_reset"):
-            set_(name, _check_bool(name, getattr(self, name)))
+            set_(name, check_bool(name, getattr(self, name)))
         if isinstance(self.dropout, (bool, np.bool_)) or not isinstance(
             self.dropout, (int, float, np.integer, np.floating)
         ):

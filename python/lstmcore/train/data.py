@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import operator
 from typing import Dict, Iterator, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .._args import check_int
 from ..params import check_dtype
 
 __all__ = ["AddingBatch", "adding_problem", "adding_batches", "ADDING_BASELINE_MSE",
@@ -14,20 +14,6 @@ __all__ = ["AddingBatch", "adding_problem", "adding_batches", "ADDING_BASELINE_M
 
 # Always answering 1.0 (the mean of a sum of two uniform[0,1) numbers) scores var = 2/12.
 ADDING_BASELINE_MSE = 1.0 / 6.0
-
-
-def _int(name: str, value, minimum: int) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}: expected an int >= {minimum}, got bool {value!r}")
-    try:
-        v = operator.index(value)
-    except TypeError:
-        raise TypeError(
-            f"{name}: expected an int >= {minimum}, got {type(value).__name__} {value!r}"
-        ) from None
-    if v < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {v}")
-    return v
 
 
 class AddingBatch(NamedTuple):
@@ -60,8 +46,8 @@ def adding_problem(batch_size: int, steps: int, rng=None, dtype=np.float32) -> A
     AddingBatch
         ``x`` (T, B, 2), ``y`` (B, 1), ``marks`` (B, 2).
     """
-    B = _int("batch_size", batch_size, 1)
-    T = _int("steps", steps, 2)
+    B = check_int("batch_size", batch_size, 1)
+    T = check_int("steps", steps, 2)
     dt = check_dtype(dtype)
     rng = np.random.default_rng(rng)
     values = rng.random((T, B))
@@ -122,7 +108,7 @@ def one_hot(ids, num_classes: int, dtype=np.float32) -> np.ndarray:
     a = np.asarray(ids)
     if a.dtype.kind not in "iu":
         raise TypeError(f"ids: expected an integer array, got dtype {a.dtype}")
-    n = _int("num_classes", num_classes, 1)
+    n = check_int("num_classes", num_classes, 1)
     if a.size and (a.min() < 0 or a.max() >= n):
         raise ValueError(f"ids: expected values in [0, {n}), got min {a.min()} and max {a.max()}")
     return np.eye(n, dtype=check_dtype(dtype))[a]
@@ -149,8 +135,8 @@ def char_lm_batches(ids, batch_size: int, seq_len: int) -> Iterator[Tuple[np.nda
     a = np.asarray(ids)
     if a.ndim != 1 or a.dtype.kind not in "iu":
         raise TypeError(f"ids: expected a 1-D integer array, got {a.dtype} of shape {a.shape}")
-    B = _int("batch_size", batch_size, 1)
-    T = _int("seq_len", seq_len, 1)
+    B = check_int("batch_size", batch_size, 1)
+    T = check_int("seq_len", seq_len, 1)
     track = (a.size - 1) // B
     if track < T:
         raise ValueError(f"ids: {a.size} ids are too few for batch_size={B} tracks of at least "

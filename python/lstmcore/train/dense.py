@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import operator
 from typing import Dict, Optional
 
 import numpy as np
 
+from .._args import check_bool, check_int
 from ..params import check_dtype
 
 __all__ = ["Dense"]
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name}: expected an int >= 1, got bool {value!r}")
-    try:
-        ivalue = operator.index(value)
-    except TypeError:
-        raise TypeError(
-            f"{name}: expected an int >= 1, got {type(value).__name__} {value!r}"
-        ) from None
-    if ivalue < 1:
-        raise ValueError(f"{name}: expected an int >= 1, got {ivalue}")
-    return ivalue
 
 
 class Dense:
@@ -55,10 +41,9 @@ class Dense:
 
     def __init__(self, in_features: int, out_features: int, *, bias: bool = True,
                  dtype=np.float32, seed: Optional[int] = None) -> None:
-        self.in_features = _positive_int("in_features", in_features)
-        self.out_features = _positive_int("out_features", out_features)
-        if not isinstance(bias, (bool, np.bool_)):
-            raise TypeError(f"bias: expected a bool, got {type(bias).__name__} {bias!r}")
+        self.in_features = check_int("in_features", in_features, 1)
+        self.out_features = check_int("out_features", out_features, 1)
+        check_bool("bias", bias)
         self.dtype = check_dtype(dtype)
         rng = np.random.default_rng(seed)
         bound = 1.0 / np.sqrt(self.in_features)
