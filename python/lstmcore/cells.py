@@ -13,7 +13,7 @@ import numpy as np
 
 from . import modules as _modules
 from ._args import check_bool
-from .modules import ArrayLike, _cast_input, _check_seed, _ParamHolder
+from .modules import ArrayLike, _cast_input, _check_seed, _ParamHolder, _settings_repr
 from .params import check_dtype, init_params
 from .spec import RNNSpec
 
@@ -143,16 +143,8 @@ class _CellBase(_ParamHolder):
         return self._tape
 
     def __repr__(self) -> str:
-        s = self.spec
-        defaults = RNNSpec(mode=s.mode, input_size=s.input_size, hidden_size=s.hidden_size)
-        parts = [str(s.input_size), str(s.hidden_size)]
-        for name in ("bias", "proj_size", "peephole", "coupled", "linear_before_reset",
-                     "nonlinearity"):
-            value = getattr(s, name)
-            if value != getattr(defaults, name):
-                parts.append(f"{name}={value!r}")
-        parts.append(f"dtype={self.dtype.name}")
-        return f"{type(self).__name__}({', '.join(parts)})"
+        return _settings_repr(self, ("bias", "proj_size", "peephole", "coupled",
+                                     "linear_before_reset", "nonlinearity"))
 
 
 class _SingleStateCell(_CellBase):

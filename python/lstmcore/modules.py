@@ -82,6 +82,20 @@ def _check_seed(seed: Any) -> Optional[int]:
     return int(seed)
 
 
+def _settings_repr(obj: Any, settings: Tuple[str, ...]) -> str:
+    """``Name(I, H, setting=value, ..., dtype=...)`` for a layer or cell: only the ``settings``
+    of its spec that differ from RNNSpec's defaults are listed."""
+    s = obj.spec
+    defaults = RNNSpec(mode=s.mode, input_size=s.input_size, hidden_size=s.hidden_size)
+    parts = [str(s.input_size), str(s.hidden_size)]
+    for name in settings:
+        value = getattr(s, name)
+        if value != getattr(defaults, name):
+            parts.append(f"{name}={value!r}")
+    parts.append(f"dtype={obj.dtype.name}")
+    return f"{type(obj).__name__}({', '.join(parts)})"
+
+
 class _ParamHolder:
     """Parameters, gradients and state_dict handling shared by the layer and cell classes.
 
@@ -336,18 +350,9 @@ class _RNNBase(_ParamHolder):
     # -- description ---------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        s = self.spec
-        defaults = RNNSpec(mode=s.mode, input_size=s.input_size, hidden_size=s.hidden_size)
-        parts = [str(s.input_size), str(s.hidden_size)]
-        if s.num_layers != 1:
-            parts.append(f"num_layers={s.num_layers}")
-        for name in ("bias", "batch_first", "dropout", "bidirectional", "proj_size", "peephole",
-                     "coupled", "linear_before_reset", "nonlinearity"):
-            value = getattr(s, name)
-            if value != getattr(defaults, name):
-                parts.append(f"{name}={value!r}")
-        parts.append(f"dtype={self.dtype.name}")
-        return f"{type(self).__name__}({', '.join(parts)})"
+        return _settings_repr(self, ("num_layers", "bias", "batch_first", "dropout",
+                                     "bidirectional", "proj_size", "peephole", "coupled",
+                                     "linear_before_reset", "nonlinearity"))
 
 
 class RNN(_RNNBase):
