@@ -19,3 +19,17 @@ def norm_err(a, b) -> float:
 def as_tuple(state):
     """A recurrent state as a tuple: (h, c) stays, a bare h becomes (h,)."""
     return state if isinstance(state, tuple) else (state,)
+
+
+def central_difference(f, arr: np.ndarray, idx, eps: float) -> float:
+    """(f(arr[idx] + eps) - f(arr[idx] - eps)) / (2 eps), perturbing ``arr`` in place (restored).
+
+    ``f`` takes no arguments: it must read ``arr`` (or a view of it) itself.
+    """
+    keep = arr[idx]
+    arr[idx] = keep + eps
+    up = f()
+    arr[idx] = keep - eps
+    down = f()
+    arr[idx] = keep
+    return (up - down) / (2 * eps)

@@ -7,7 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import lstmcore as lc
-from test_core_vs_reference import TOL, norm_err, run_both
+from _helpers import norm_err
+from test_core_vs_reference import TOL, run_both
 
 
 @st.composite

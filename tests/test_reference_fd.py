@@ -8,6 +8,8 @@ import pytest
 import lstmcore as lc
 from lstmcore import reference as ref
 
+from _helpers import central_difference
+
 EPS = 1e-6
 RTOL, ATOL = 1e-6, 1e-8
 MAX_CHECKED = 100  # elements checked per array (all, at these sizes); larger: a random subset
@@ -67,13 +69,7 @@ def _fd_check(spec, case, loss, dropout_seed, sample_rng):
             idx = sample_rng.choice(flat.size, MAX_CHECKED, replace=False)
         numeric = np.empty(idx.size)
         for k, j in enumerate(idx):
-            keep = flat[j]
-            flat[j] = keep + EPS
-            up = objective()
-            flat[j] = keep - EPS
-            down = objective()
-            flat[j] = keep
-            numeric[k] = (up - down) / (2 * EPS)
+            numeric[k] = central_difference(objective, flat, j, EPS)
         got = analytic.reshape(-1)[idx]
         np.testing.assert_allclose(got, numeric, rtol=RTOL, atol=ATOL, err_msg=name)
         scale = np.maximum(np.abs(numeric), 1e-3)

@@ -9,18 +9,14 @@ from lstmcore.train import (ADDING_BASELINE_MSE, SGD, Adam, CharVocab, Dense, ad
                             adding_problem, char_lm_batches, clip_grad_norm, global_norm, mse,
                             one_hot, softmax, softmax_cross_entropy)
 
+from _helpers import central_difference
+
 
 def numeric_grad(f, x, eps=1e-6):
     """Central finite differences of the scalar f() with respect to the array x (in place)."""
     g = np.zeros_like(x)
     for idx in np.ndindex(x.shape):
-        old = x[idx]
-        x[idx] = old + eps
-        fp = f()
-        x[idx] = old - eps
-        fm = f()
-        x[idx] = old
-        g[idx] = (fp - fm) / (2 * eps)
+        g[idx] = central_difference(f, x, idx, eps)
     return g
 
 
