@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -71,15 +72,21 @@ class Pool {
     ctx_ = ctx;
     n_tasks_ = n_tasks;
     next_task_.store(0, std::memory_order_relaxed);
-    pending_workers_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+    finished_.store(0, std::memory_order_relaxed);
+    const unsigned job = generation_.load(std::memory_order_relaxed) + 1;
+    // Open the job to joiners (publishes the fields above), then wake the workers.
+    entry_.store(static_cast<std::uint64_t>(job) << 32, std::memory_order_release);
     {
       std::lock_guard<std::mutex> lock(sleep_mutex_);
-      generation_.fetch_add(1, std::memory_order_release);
+      generation_.store(job, std::memory_order_release);
     }
     wake_.notify_all();
     work();
-    // The barrier: every worker has finished its share.
-    for (int spins = 0; pending_workers_.load(std::memory_order_acquire) != 0; ++spins) {
+    // Every task is claimed: close the job, so that a worker that has not joined yet (asleep,
+    // or descheduled on a busy machine) is not waited for; it finds the job closed and skips it.
+    const std::uint64_t joined = entry_.fetch_or(kClosed, std::memory_order_acq_rel) & kJoinedMask;
+    // The barrier: every worker that joined has finished its share.
+    for (int spins = 0; finished_.load(std::memory_order_acquire) != joined; ++spins) {
       if (spins < kSpinIterations) {
         LSTMCORE_CPU_RELAX();
       } else {
@@ -119,10 +126,27 @@ class Pool {
       }
       seen = now;
       if (stopping_) return;
+      if (!join(seen)) continue;
       work();
-      pending_workers_.fetch_sub(1, std::memory_order_acq_rel);
+      finished_.fetch_add(1, std::memory_order_acq_rel);
     }
   }
+
+  // Joins job `job` unless it is closed or already replaced by a newer one.
+  bool join(unsigned job) {
+    std::uint64_t e = entry_.load(std::memory_order_acquire);
+    for (;;) {
+      if (static_cast<unsigned>(e >> 32) != job || (e & kClosed) != 0) return false;
+      if (entry_.compare_exchange_weak(e, e + 1, std::memory_order_acq_rel,
+                                       std::memory_order_acquire))
+        return true;
+    }
+  }
+
+  // entry_: the job's generation in the high 32 bits, kClosed once the caller stops waiting for
+  // joiners, and the count of workers that joined in the low bits.
+  static constexpr std::uint64_t kClosed = std::uint64_t{1} << 31;
+  static constexpr std::uint64_t kJoinedMask = kClosed - 1;
 
   int n_threads_;
   std::vector<std::thread> workers_;
@@ -134,7 +158,8 @@ class Pool {
   void* ctx_ = nullptr;
   int n_tasks_ = 0;
   std::atomic<int> next_task_{0};
-  std::atomic<int> pending_workers_{0};
+  std::atomic<std::uint64_t> entry_{0};
+  std::atomic<std::uint64_t> finished_{0};
 };
 
 std::mutex config_mutex;
