@@ -18,7 +18,8 @@ from .params import FLOAT_DTYPES, as_numpy, check_params
 from .spec import RNNSpec
 
 __all__ = ["Prepared", "prepare_forward", "resolve_training", "prepare_backward",
-           "finish_forward", "finish_backward", "check_tape", "check_tape_index"]
+           "finish_forward", "finish_backward", "check_tape", "check_cell_state",
+           "check_tape_index"]
 
 
 @dataclasses.dataclass
@@ -209,6 +210,12 @@ def check_tape(spec: RNNSpec, tape, tape_type: type, producer: str) -> Prepared:
         raise ValueError(f"spec: expected the spec of the forward that made the tape "
                          f"({tape.spec}), got {spec}")
     return tape._prep
+
+
+def check_cell_state(spec: RNNSpec, what: str) -> None:
+    """Refuse a tape's cell-state inspection ``what`` for a stack without cell states."""
+    if not spec.has_cell_state:
+        raise ValueError(f"{what}: only an LSTM has a cell state, mode is {spec.mode!r}")
 
 
 def check_tape_index(spec: RNNSpec, layer: int, direction: int) -> None:

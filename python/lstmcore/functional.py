@@ -65,6 +65,14 @@ class Tape:
                 raise TypeError(f"{name}: expected an int, got {type(value).__name__} {value!r}")
         _checks.check_tape_index(spec, operator.index(layer), operator.index(direction))
 
+    def _saved_grad(self, what: str, layer: int, direction: int) -> Array:
+        """The core tape's ``what`` ("grad_hidden" or "grad_cell") from the last backward."""
+        self._check(layer, direction)
+        with self._lock:
+            if not self._core.has_grads:
+                raise RuntimeError(f"{what}: run a backward with this tape first")
+            return getattr(self._core, what)(layer, direction)
+
     def gates(self, layer: int, direction: int = 0) -> Dict[str, Array]:
         """Activated gates, each [T, B, H]: LSTM i, f, g, o (coupled: i = 1 - f); GRU r, z, n;
         RNN h (the activation)."""
@@ -73,9 +81,7 @@ class Tape:
 
     def cell_states(self, layer: int, direction: int = 0) -> Array:
         """The cell states c_t, [T, B, H] (LSTM only)."""
-        if not self.spec.has_cell_state:
-            raise ValueError(f"cell_states: only an LSTM has a cell state, mode is "
-                             f"{self.spec.mode!r}")
+        _checks.check_cell_state(self.spec, "cell_states")
         self._check(layer, direction)
         return self._core.cell_states(layer, direction)
 
@@ -86,22 +92,12 @@ class Tape:
 
     def grad_hidden(self, layer: int, direction: int = 0) -> Array:
         """Total dL/dh_t [T, B, P] of the last backward (from y_t and from the next step)."""
-        self._check(layer, direction)
-        with self._lock:
-            if not self._core.has_grads:
-                raise RuntimeError("grad_hidden: run a backward with this tape first")
-            return self._core.grad_hidden(layer, direction)
+        return self._saved_grad("grad_hidden", layer, direction)
 
     def grad_cell(self, layer: int, direction: int = 0) -> Array:
         """Total dL/dc_t [T, B, H] of the last backward (LSTM only)."""
-        if not self.spec.has_cell_state:
-            raise ValueError(f"grad_cell: only an LSTM has a cell state, mode is "
-                             f"{self.spec.mode!r}")
-        self._check(layer, direction)
-        with self._lock:
-            if not self._core.has_grads:
-                raise RuntimeError("grad_cell: run a backward with this tape first")
-            return self._core.grad_cell(layer, direction)
+        _checks.check_cell_state(self.spec, "grad_cell")
+        return self._saved_grad("grad_cell", layer, direction)
 
     def __repr__(self) -> str:
         return f"<lstmcore.functional.Tape {self.spec.mode} seed={self.seed} nbytes={self.nbytes}>"

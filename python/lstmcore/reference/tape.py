@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .._checks import Prepared, check_tape_index
+from .._checks import Prepared, check_cell_state, check_tape_index
 from ..spec import RNNSpec
 from .layer import LayerRecord
 
@@ -99,9 +99,7 @@ class Tape:
 
     def cell_states(self, layer: int, direction: int = 0) -> Array:
         """The cell states c_t, [T, B, H] (LSTM only)."""
-        if not self.spec.has_cell_state:
-            raise ValueError(f"cell_states: only an LSTM has a cell state, mode is "
-                             f"{self.spec.mode!r}")
+        check_cell_state(self.spec, "cell_states")
         return self._steps(layer, direction, "c")
 
     def hidden_states(self, layer: int, direction: int = 0) -> Array:
@@ -118,9 +116,7 @@ class Tape:
 
     def grad_cell(self, layer: int, direction: int = 0) -> Array:
         """Total dL/dc_t [T, B, H] of the last backward (LSTM only)."""
-        if not self.spec.has_cell_state:
-            raise ValueError(f"grad_cell: only an LSTM has a cell state, mode is "
-                             f"{self.spec.mode!r}")
+        check_cell_state(self.spec, "grad_cell")
         key = self._key(layer, direction)
         if key not in self._grad_c:
             raise RuntimeError("grad_cell: run a backward with this tape first")
