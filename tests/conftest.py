@@ -1,13 +1,17 @@
-"""Shared fixtures: random recurrent-stack problems and random linear losses over their outputs."""
+"""Shared fixtures: random recurrent-stack problems, random linear losses over their outputs and
+the backend of the layer classes."""
 
 from __future__ import annotations
 
+import importlib
+import os
 from typing import Optional, Sequence
 
 import numpy as np
 import pytest
 
 import lstmcore as lc
+from lstmcore import modules
 
 
 def _make_case(spec: "lc.RNNSpec", T: int = 4, B: int = 3, dtype=np.float64, seed: int = 0,
@@ -64,3 +68,12 @@ def make_case():
 def linear_loss():
     """Factory of random linear losses: ``linear_loss(y, state, seed=1)`` (see LinearLoss)."""
     return LinearLoss
+
+
+@pytest.fixture
+def class_backend(monkeypatch):
+    """Run the layer and cell classes on lstmcore.functional, or on the backend that
+    LSTMCORE_TEST_BACKEND names (e.g. ``reference``); modules that want it use
+    ``pytestmark = pytest.mark.usefixtures("class_backend")``."""
+    name = os.environ.get("LSTMCORE_TEST_BACKEND", "functional")
+    monkeypatch.setattr(modules, "_backend", importlib.import_module(f"lstmcore.{name}"))

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-import os
 
 import numpy as np
 import pytest
 
 import lstmcore as lc
-from lstmcore import modules
 
 B, I, H = 3, 4, 5
 
 
-@pytest.fixture(autouse=True)
-def _backend(monkeypatch):
-    """Run the classes on lstmcore.functional, or on the backend LSTMCORE_TEST_BACKEND names."""
-    name = os.environ.get("LSTMCORE_TEST_BACKEND", "functional")
-    monkeypatch.setattr(modules, "_backend", importlib.import_module(f"lstmcore.{name}"))
+# The layer classes run on the backend that the class_backend fixture (conftest.py) picks.
+pytestmark = pytest.mark.usefixtures("class_backend")
 
 
 # name: (cell class, layer class, settings)

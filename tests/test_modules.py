@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import os
 
 import numpy as np
 import pytest
@@ -16,11 +14,8 @@ from _helpers import central_difference
 T, B, I, H = 5, 3, 4, 6
 
 
-@pytest.fixture(autouse=True)
-def _backend(monkeypatch):
-    """Run the classes on lstmcore.functional, or on the backend LSTMCORE_TEST_BACKEND names."""
-    name = os.environ.get("LSTMCORE_TEST_BACKEND", "functional")
-    monkeypatch.setattr(modules, "_backend", importlib.import_module(f"lstmcore.{name}"))
+# The layer classes run on the backend that the class_backend fixture (conftest.py) picks.
+pytestmark = pytest.mark.usefixtures("class_backend")
 
 
 # (class, extra settings) covering every mode and LSTM variant

@@ -18,8 +18,6 @@ Mapping our parameters onto ONNX's inputs (W, R, B, P per direction):
 
 from __future__ import annotations
 
-import importlib
-import os
 
 import numpy as np
 import pytest
@@ -29,17 +27,13 @@ ort = pytest.importorskip("onnxruntime", reason="ONNX Runtime is needed for the 
 from onnx import TensorProto, helper  # noqa: E402
 
 import lstmcore as lc  # noqa: E402
-from lstmcore import modules  # noqa: E402
 
 TOL = 1e-5  # normalised error, float32 (ONNX Runtime's CPU LSTM/GRU run in float32)
 T, B, I, H = 6, 3, 4, 5
 
 
-@pytest.fixture(autouse=True)
-def _backend(monkeypatch):
-    """Run the classes on lstmcore.functional, or on the backend LSTMCORE_TEST_BACKEND names."""
-    name = os.environ.get("LSTMCORE_TEST_BACKEND", "functional")
-    monkeypatch.setattr(modules, "_backend", importlib.import_module(f"lstmcore.{name}"))
+# The layer classes run on the backend that the class_backend fixture (conftest.py) picks.
+pytestmark = pytest.mark.usefixtures("class_backend")
 
 
 def assert_close(ours, theirs, what):

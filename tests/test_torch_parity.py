@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import os
 import zlib
 
 import numpy as np
@@ -12,24 +10,20 @@ import pytest
 torch = pytest.importorskip("torch", reason="PyTorch is needed for the parity tests")
 
 import lstmcore as lc  # noqa: E402
-from lstmcore import modules  # noqa: E402
 
 # PyTorch says it falls back from oneDNN for projections; that is its business, not a failure.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:LSTM with projections is not supported with oneDNN:UserWarning"
-)
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:LSTM with projections is not supported with oneDNN:UserWarning"
+    ),
+    # The layer classes run on the backend that the class_backend fixture (conftest.py) picks.
+    pytest.mark.usefixtures("class_backend"),
+]
 
 # Normalised error max|ours - torch| / max|torch| allowed per dtype.
 TOL = {np.float32: 1e-5, np.float64: 1e-10}
 
 T, B, I, H = 5, 3, 4, 6
-
-
-@pytest.fixture(autouse=True)
-def _backend(monkeypatch):
-    """Run the classes on lstmcore.functional, or on the backend LSTMCORE_TEST_BACKEND names."""
-    name = os.environ.get("LSTMCORE_TEST_BACKEND", "functional")
-    monkeypatch.setattr(modules, "_backend", importlib.import_module(f"lstmcore.{name}"))
 
 
 def assert_close(ours, theirs, dtype, what):
