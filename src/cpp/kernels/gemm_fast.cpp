@@ -8,8 +8,14 @@ namespace lstmcore::kernels {
 
 namespace {
 
-// Below this many multiply-adds a second thread costs more than it saves.
-constexpr double kMinFlopsPerThread = 2.0e5;
+// Below this many multiply-adds a second thread costs more (waking it, packing the shared
+// operand twice) than it saves.
+constexpr double kMinParallelWork = 4.0e5;
+// No part smaller than this: each part packs the whole shared operand once more.
+constexpr double kMinPartWork = 1.0e6;
+// Parts per thread. Threads claim parts as they come free, so a thread that starts late or runs
+// slowly (a busy machine) leaves its parts to the others instead of holding everyone up.
+constexpr int kPartsPerThread = 4;
 
 // C = beta C (beta == 0 writes zeros, NaN in C included), or C = bias.
 template <class T>
@@ -44,34 +50,46 @@ void parallel(const GemmArgs<T>& g) {
     return;
   }
   const TypedKernels<T>& kern = dispatch::active_kernels().typed<T>();
-  const double flops = static_cast<double>(g.m) * static_cast<double>(g.n) *
-                       static_cast<double>(g.k);
+  const double work = static_cast<double>(g.m) * static_cast<double>(g.n) *
+                      static_cast<double>(g.k);
   const int threads = threads::get_num_threads();
-  if (threads <= 1 || flops < 2 * kMinFlopsPerThread || threads::in_parallel_region()) {
+  if (threads <= 1 || work < kMinParallelWork || threads::in_parallel_region()) {
     kern.gemm(g);
     return;
   }
-  // Split the longer side of C; each part packs what it needs on its own thread.
-  const index_t min_part_rows = static_cast<index_t>(kMinFlopsPerThread / (g.n * g.k)) + 1;
-  const index_t min_part_cols = static_cast<index_t>(kMinFlopsPerThread / (g.m * g.k)) + 1;
-  if (g.n >= g.m) {
-    threads::parallel_ranges(g.n, kern.gemm_nr, min_part_cols, [&](index_t j0, index_t j1) {
-      GemmArgs<T> part = g;
-      part.n = j1 - j0;
-      part.b = g.trans_b ? g.b + j0 * g.ldb : g.b + j0;
-      part.c = g.c + j0;
-      if (g.bias) part.bias = g.bias + j0;
-      kern.gemm(part);
-    });
-  } else {
-    threads::parallel_ranges(g.m, kern.gemm_mr, min_part_rows, [&](index_t i0, index_t i1) {
-      GemmArgs<T> part = g;
-      part.m = i1 - i0;
-      part.a = g.trans_a ? g.a + i0 : g.a + i0 * g.lda;
-      part.c = g.c + i0 * g.ldc;
-      kern.gemm(part);
-    });
+  // Split the longer side of C: each part packs all of the other operand, so the smaller one
+  // is the one packed repeatedly. Part edges fall on micro-tile edges; every element of C sees
+  // the same operations wherever its part starts, so the result is the same for any split.
+  const bool split_rows = g.m > g.n;
+  const index_t length = split_rows ? g.m : g.n;
+  const index_t grain = split_rows ? kern.gemm_mr : kern.gemm_nr;
+  const index_t units = (length + grain - 1) / grain;
+  index_t parts = static_cast<index_t>(threads) * kPartsPerThread;
+  if (parts > units) parts = units;
+  if (parts > static_cast<index_t>(work / kMinPartWork))
+    parts = static_cast<index_t>(work / kMinPartWork);
+  if (parts <= 1) {
+    kern.gemm(g);
+    return;
   }
+  threads::parallel_for(static_cast<int>(parts), [&](int p) {
+    const index_t begin = units * p / parts * grain;
+    index_t end = units * (p + 1) / parts * grain;
+    if (end > length) end = length;
+    if (begin >= end) return;
+    GemmArgs<T> part = g;
+    if (split_rows) {
+      part.m = end - begin;
+      part.a = g.trans_a ? g.a + begin : g.a + begin * g.lda;
+      part.c = g.c + begin * g.ldc;
+    } else {
+      part.n = end - begin;
+      part.b = g.trans_b ? g.b + begin * g.ldb : g.b + begin;
+      part.c = g.c + begin;
+      if (g.bias) part.bias = g.bias + begin;
+    }
+    kern.gemm(part);
+  });
 }
 
 }  // namespace
