@@ -18,10 +18,13 @@ def test_quick_benchmark_writes_a_markdown_report(tmp_path, capsys):
     assert main(["--quick", "--output", str(out), "--budget", "0"]) == 0
     text = out.read_text()
     assert text.strip() == capsys.readouterr().out.strip()
-    rows = [line for line in text.splitlines() if line.startswith("| ") and "B=" in line]
+    rows = [line for line in text.splitlines()
+            if line.startswith("| ") and (" | inference | " in line or " | training | " in line)]
     labels = {c.label for c in quick_suite()}
     assert {row.split(" | ")[0][2:] for row in rows} == labels
     assert len(rows) == 2 * len(labels)  # inference and training
+    summary = text.split("### Summary, 1 thread")[1].split("###")[0]
+    assert all(label in summary for label in labels)
     assert "DISAGREE" not in text
     assert "### Targets" in text
 
@@ -61,8 +64,8 @@ def test_command_line_subset_and_bad_options():
     run = [sys.executable, "-m", "lstmcore", "bench", "--quick", "--only", "gru",
            "--peers", "numpy", "--mode", "inference", "--no-sgemm"]
     out = subprocess.run(run, capture_output=True, text=True, timeout=120, check=True).stdout
-    rows = [line for line in out.splitlines() if line.startswith("| GRU")]
-    assert len(rows) == 1 and "inference" in rows[0]
+    rows = [line for line in out.splitlines() if line.startswith("| GRU") and "inference" in line]
+    assert len(rows) == 1 and "| training |" not in out
     bad = subprocess.run([sys.executable, "-m", "lstmcore", "bench", "--only", "lstm,xyz"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "--only" in bad.stderr

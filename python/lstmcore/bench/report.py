@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Sequence
 from .peers import Peer
 from .runner import Result
 
-__all__ = ["machine_description", "markdown", "check_targets"]
+__all__ = ["machine_description", "markdown", "check_targets", "summary_table"]
 
 
 def machine_description() -> str:
@@ -89,12 +89,35 @@ def markdown(results: Sequence[Result], peers: Sequence[Peer], sgemm: Dict[int, 
                      f"difference of {worst:.1e}." if not disagree else
                      "Outputs that DISAGREE with lstmcore's: " + "; ".join(disagree))
         lines.append("")
+    compared = any(r.ratio(p) is not None for r in results for p in ("torch", "onnx"))
+    for n in sorted({r.threads for r in results}) if compared else []:
+        lines += [f"### Summary, {n} thread{'s' if n > 1 else ''}: time of the peer / lstmcore's",
+                  "", summary_table(results, n), ""]
     targets = check_targets(results, sgemm)
     if targets:
         lines += ["### Targets (issue 4), ratios from this run", ""]
         lines += [f"- {t}" for t in targets]
         lines.append("")
     return "\n".join(lines)
+
+
+def summary_table(results: Sequence[Result], threads: int) -> str:
+    """One row per case: lstmcore's speed-up over PyTorch and ONNX Runtime, inference and
+    training, at ``threads`` threads."""
+    rows: Dict[str, Dict[str, str]] = {}
+    for r in results:
+        if r.threads != threads:
+            continue
+        row = rows.setdefault(r.case.label, {})
+        row[f"{r.mode} torch"] = _ratio(r.ratio("torch"))
+        row[f"{r.mode} onnx"] = _ratio(r.ratio("onnx"))
+    cols = [("inference torch", "inference vs PyTorch"), ("inference onnx", "vs ONNX Runtime"),
+            ("training torch", "training vs PyTorch")]
+    out = ["| case | " + " | ".join(t for _, t in cols) + " |",
+           "|---|" + "|".join("--:" for _ in cols) + "|"]
+    for label, row in rows.items():
+        out.append(f"| {label} | " + " | ".join(row.get(k, "-") for k, _ in cols) + " |")
+    return "\n".join(out)
 
 
 def _fmt_check(label: str, value: Optional[float], goal: float, unit: str = "x",
