@@ -14,8 +14,10 @@ constexpr double kMinParallelWork = 4.0e5;
 // No part smaller than this: each part packs the whole shared operand once more.
 constexpr double kMinPartWork = 1.0e6;
 // Parts per thread. Threads claim parts as they come free, so a thread that starts late or runs
-// slowly (a busy machine) leaves its parts to the others instead of holding everyone up.
-constexpr int kPartsPerThread = 4;
+// slowly (a busy machine) leaves its parts to the others instead of holding everyone up; but
+// each part packs the shared operand again. On the 2-core VM, 2 threads, products of the LSTM
+// benchmark: 2 parts per thread ran like 1 on a quiet machine, 4 cost 10-25%.
+constexpr int kPartsPerThread = 2;
 
 // C = beta C (beta == 0 writes zeros, NaN in C included), or C = bias.
 template <class T>
