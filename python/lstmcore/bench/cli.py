@@ -8,7 +8,7 @@ from typing import List, Optional
 
 from .cases import KINDS, full_suite, quick_suite, select
 from .peers import PEER_NAMES, all_peers
-from .report import markdown
+from .report import load_average, markdown
 from .runner import run_cases, sgemm_rate
 
 __all__ = ["add_parser", "configure", "main", "run"]
@@ -90,12 +90,17 @@ def run(args: argparse.Namespace) -> int:
                 print(f"sgemm {n} thread(s): {rate:.0f} GFLOP/s", file=sys.stderr)
 
     sgemm: dict = {}
+    loads = [load_average()]
     measure_sgemm(sgemm)
-    results = run_cases(cases, peers, threads, modes, min_repeats=repeats,
-                        max_repeats=max(repeats, 50), budget=budget,
-                        progress=lambda line: print(line, file=sys.stderr, flush=True))
+    half = len(cases) // 2
+    results = []
+    for part in (cases[:half], cases[half:]):
+        results += run_cases(part, peers, threads, modes, min_repeats=repeats,
+                             max_repeats=max(repeats, 50), budget=budget,
+                             progress=lambda line: print(line, file=sys.stderr, flush=True))
+        loads.append(load_average())
     measure_sgemm(sgemm)
-    report = markdown(results, peers, sgemm, sgemm_size=size)
+    report = markdown(results, peers, sgemm, sgemm_size=size, loads=loads)
     print(report)
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:

@@ -42,9 +42,18 @@ def _ratio(x: Optional[float]) -> str:
     return "-" if x is None else f"{x:.2f}x"
 
 
+def load_average() -> Optional[float]:
+    """The 1-minute load average (None where the OS has none)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return None
+
+
 def markdown(results: Sequence[Result], peers: Sequence[Peer], sgemm: Dict[int, float],
-             title: str = "lstmcore benchmark", note: str = "", sgemm_size: int = 2048) -> str:
-    """The whole report as Markdown."""
+             title: str = "lstmcore benchmark", note: str = "", sgemm_size: int = 2048,
+             loads: Sequence[Optional[float]] = ()) -> str:
+    """The whole report as Markdown; ``loads``: load averages seen during the run."""
     from .. import get_isa
 
     now = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -56,6 +65,10 @@ def markdown(results: Sequence[Result], peers: Sequence[Peer], sgemm: Dict[int, 
                       for n, r in sorted(sgemm.items()) if r)
     if rates:
         lines.append(f"- sgemm (torch.mm {sgemm_size}^3, same run): {rates}")
+    seen = [f"{x:.1f}" for x in loads if x is not None]
+    if seen:
+        lines.append("- Load average (1 min) at the start, middle and end: " + " / ".join(seen)
+                     + f" on {os.cpu_count()} CPUs (other processes slow the runs down)")
     missing = sorted({f"{p.title} ({p.available()})" for p in peers if p.available()})
     if missing:
         lines.append("- Not run: " + "; ".join(missing))
