@@ -66,6 +66,8 @@ def test_command_line_subset_and_bad_options():
     out = subprocess.run(run, capture_output=True, text=True, timeout=120, check=True).stdout
     rows = [line for line in out.splitlines() if line.startswith("| GRU") and "inference" in line]
     assert len(rows) == 1 and "| training |" not in out
-    bad = subprocess.run([sys.executable, "-m", "lstmcore", "bench", "--only", "lstm,xyz"],
-                         capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and "--only" in bad.stderr
+    for option, value in (("--only", "lstm,xyz"), ("--threads", "0"), ("--repeats", "-1"),
+                          ("--budget", "nan"), ("--peers", "keras")):
+        with pytest.raises(SystemExit) as exit_info:
+            main([option, value])
+        assert exit_info.value.code == 2

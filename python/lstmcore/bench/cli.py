@@ -35,6 +35,26 @@ def _threads(text: str) -> List[int]:
     return values
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an int >= 1, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"expected seconds >= 0, got {text!r}")
+    return value
+
+
 def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the benchmark's options to ``parser``."""
     parser.add_argument("--quick", action="store_true",
@@ -48,9 +68,9 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--peers", type=_subset(PEER_NAMES), default=None,
                         help="comma-separated subset of " + ",".join(PEER_NAMES)
                              + " (lstmcore always runs)")
-    parser.add_argument("--repeats", type=int, default=None,
+    parser.add_argument("--repeats", type=_positive_int, default=None,
                         help="least timed calls per peer (default 5; 2 with --quick)")
-    parser.add_argument("--budget", type=float, default=None,
+    parser.add_argument("--budget", type=_seconds, default=None,
                         help="seconds per case beyond which no more rounds start (default 2)")
     parser.add_argument("--output", default=None,
                         help="also write the Markdown report to this file")
