@@ -45,8 +45,7 @@ def _check_device(device: Any) -> str:
 
         if not build_info()["cuda"]:
             raise ValueError(
-                f"device: got {device!r}, but the CUDA backend was not built into this lstmcore "
-                "(build with -DLSTMCORE_CUDA=ON); use device='cpu'"
+                f"device: got {device!r}, but this lstmcore has no CUDA backend; use device='cpu'"
             )
         raise ValueError(
             f"device: got {device!r}; the layer classes run only on 'cpu' for now"

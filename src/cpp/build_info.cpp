@@ -40,9 +40,7 @@ BuildInfo build_info() {
   info.isa_compiled.emplace_back("avx512");
 #endif
   info.isa_active = dispatch::isa_name(dispatch::active_isa());
-#ifdef LSTMCORE_WITH_CUDA
-  info.cuda = true;
-#endif
+  info.cuda = false;  // no CUDA backend exists yet (DESIGN.md plans one behind -DLSTMCORE_CUDA=ON)
   return info;
 }
 
