@@ -6,6 +6,8 @@ check) or one training step (forward and backward of every input and parameter).
 
 from __future__ import annotations
 
+import abc
+
 from typing import Callable, List, Optional
 
 import numpy as np
@@ -21,7 +23,7 @@ Runner = Callable[[], Optional[np.ndarray]]
 PEER_NAMES = ("lstmcore", "torch", "onnx", "numpy")
 
 
-class Peer:
+class Peer(abc.ABC):
     """One implementation under test. Subclasses set ``name``/``title`` and override."""
 
     name = "peer"
@@ -40,8 +42,9 @@ class Peer:
     def set_threads(self, n: int) -> None:
         """Make the next build/run use ``n`` threads."""
 
+    @abc.abstractmethod
     def build(self, data: CaseData, training: bool, threads: int) -> Runner:
-        raise NotImplementedError
+        """A runner that times one case of this peer."""
 
 
 class LstmcorePeer(Peer):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import abc
+
 import math
 from typing import Dict, List, Tuple
 
@@ -22,7 +24,7 @@ def _nonneg(name: str, value, upper: float = math.inf) -> float:
     return v
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """Base class: keeps the parameter dicts and a per-parameter state.
 
     ``params`` is one dict of arrays (``lstm.params``) or a list of them
@@ -52,8 +54,9 @@ class Optimizer:
                 grad = np.asarray(g[key], dtype=p.dtype)
                 self._update(self._state.setdefault((k, key), {}), p, grad)
 
+    @abc.abstractmethod
     def _update(self, state: Dict[str, np.ndarray], p: np.ndarray, g: np.ndarray) -> None:
-        raise NotImplementedError
+        """Update ``p`` in place from its gradient ``g``; ``state`` is this parameter's slots."""
 
 
 class SGD(Optimizer):
