@@ -69,16 +69,30 @@ def _agreement(y: np.ndarray, ref: np.ndarray) -> float:
     return float(np.max(np.abs(np.asarray(y, np.float64) - ref))) / scale
 
 
+# Pause before each peer's turn. Thread pools keep spinning for a while after a call returns
+# (ONNX Runtime's for tens of ms, OpenMP's less): measured on the 2-core VM, lstmcore's
+# 2-thread LSTM B=16/H=256 call took 25 ms right after an ONNX Runtime call and 12.6 ms once
+# 50 ms had passed. Without the pause, whoever runs next pays for the previous peer's spinning.
+SETTLE_SECONDS = 0.06
+# Below this many seconds per call, a peer's turn starts with one untimed call, so that its own
+# pool is awake and its caches warm, as in a loop of calls in an application.
+WARM_BELOW_SECONDS = 0.05
+
+
 def _time_interleaved(runners: Dict[str, Callable], min_repeats: int, max_repeats: int,
                       budget: float) -> Dict[str, List[float]]:
     """Round-robin timing: each round runs every peer once, starting with a different one, so
-    slow drifts of the machine's load fall on all peers alike."""
+    slow drifts of the machine's load fall on all peers alike. Each turn starts after a pause
+    (SETTLE_SECONDS) so no peer runs while another's threads still spin."""
     names = list(runners)
     times: Dict[str, List[float]] = {n: [] for n in names}
     start = time.perf_counter()
     for rnd in range(max_repeats):
         for j in range(len(names)):
             name = names[(rnd + j) % len(names)]
+            time.sleep(SETTLE_SECONDS)
+            if not times[name] or min(times[name]) < WARM_BELOW_SECONDS:
+                runners[name]()
             t0 = time.perf_counter()
             runners[name]()
             times[name].append(time.perf_counter() - t0)
