@@ -25,27 +25,41 @@ inline Index scan_time(const BatchOrder& o, Index d, Index s, Index j) {
   return d == 0 ? s : o.len[j] - 1 - s;
 }
 
+// Whether a view is C-contiguous: the core's own row layout, usable in place.
+template <class T>
+bool is_contiguous(const View3<T>& v) {
+  return v.strides[2] == 1 && v.strides[1] == v.shape[2] && v.strides[0] == v.shape[1] * v.shape[2];
+}
+
 // dst[t, j, :] = src[t, perm[j], :] : [T, B, W] caller view -> contiguous core rows.
 template <class T>
 void load_rows(const View3<const T>& src, const BatchOrder& o, T* dst) {
-  const Index W = src.shape[2];
+  const Index W = src.shape[2], cs = src.strides[2];
   for (Index t = 0; t < src.shape[0]; ++t)
     for (Index j = 0; j < o.B; ++j) {
       const T* s = src.data + t * src.strides[0] + o.perm[j] * src.strides[1];
       T* d = dst + (t * o.B + j) * W;
-      for (Index c = 0; c < W; ++c) d[c] = s[c * src.strides[2]];
+      if (cs == 1) {
+        std::copy(s, s + W, d);
+      } else {
+        for (Index c = 0; c < W; ++c) d[c] = s[c * cs];
+      }
     }
 }
 
 // dst[t, perm[j], :] = src[t, j, :] : contiguous core rows -> [T, B, W] caller view.
 template <class T>
 void store_rows(const T* src, const BatchOrder& o, const View3<T>& dst) {
-  const Index W = dst.shape[2];
+  const Index W = dst.shape[2], cs = dst.strides[2];
   for (Index t = 0; t < dst.shape[0]; ++t)
     for (Index j = 0; j < o.B; ++j) {
       const T* s = src + (t * o.B + j) * W;
       T* d = dst.data + t * dst.strides[0] + o.perm[j] * dst.strides[1];
-      for (Index c = 0; c < W; ++c) d[c * dst.strides[2]] = s[c];
+      if (cs == 1) {
+        std::copy(s, s + W, d);
+      } else {
+        for (Index c = 0; c < W; ++c) d[c * cs] = s[c];
+      }
     }
 }
 
@@ -94,8 +108,8 @@ void gather_scan(const BatchOrder& o, Index d, const T* src, Index ld, Index col
 template <class T>
 void scatter_time(const BatchOrder& o, Index d, const T* src, Index lds, Index W, T* dst,
                   Index ld, Index col, bool add) {
-  for (Index j = 0; j < o.B; ++j)
-    for (Index s = 0; s < o.len[j]; ++s) {
+  for (Index s = 0; s < o.T; ++s)
+    for (Index j = 0; j < o.B && s < o.len[j]; ++j) {
       const T* in = src + (s * o.B + j) * lds;
       T* out = dst + (scan_time(o, d, s, j) * o.B + j) * ld + col;
       if (add) {

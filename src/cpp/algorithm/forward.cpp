@@ -80,36 +80,49 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
   detail::TapeStorage<T>* ts = tape ? &tape->storage() : nullptr;
   if (ts) reset_tape(*ts, spec, order, in.lengths, seed);
 
+  // Inference on rows in the caller's order (no lengths) reads x where it lies and, with one
+  // direction, writes each layer's states straight into its output: no copies in or out.
+  const bool in_order = !ts && in.lengths == nullptr;
+  const bool x_in_place = in_order && detail::is_contiguous(in.x);
+  const bool direct = in_order && D == 1;
+  const bool y_direct = direct && detail::is_contiguous(out.y);
+
   // Workspaces, allocated once per call.
   Index max_i = spec.input_size;
   for (Index k = 1; k < L; ++k) max_i = std::max(max_i, spec.layer_input_size(k));
-  std::vector<T> cur_in, layer_out(static_cast<std::size_t>(T_ * B * DP));
+  std::vector<T> cur_in, layer_out;
+  if (!(y_direct && L == 1)) layer_out.resize(static_cast<std::size_t>(T_ * B * DP));
   std::vector<T> x_scan(D == 2 ? static_cast<std::size_t>(T_ * B * max_i) : 0);
   std::vector<T> scratch(static_cast<std::size_t>(B * cfg.ldscratch));
   std::vector<T> h_fin(static_cast<std::size_t>(B * P)), c_fin(static_cast<std::size_t>(B * H));
   // Inference workspaces stay uninitialized (zeroing them cost a pass over memory each): the
   // input projection writes every gates row and a step reads only rows an earlier one wrote.
+  // The cell state needs only the previous step's: two slots, which stay in cache.
   detail::Workspace<T> ws_gates, ws_h, ws_c, ws_m;
+  const Index c_slots = ts ? 0 : 2;
   if (!ts) {
-    cur_in.resize(static_cast<std::size_t>(T_ * B * spec.input_size));
+    if (!x_in_place) cur_in.resize(static_cast<std::size_t>(T_ * B * spec.input_size));
     ws_gates.reset(T_ * B * cfg.ldg);
-    ws_h.reset((T_ + 1) * B * P);
-    if (lstm) ws_c.reset((T_ + 1) * B * H);
+    ws_h.reset((direct ? 1 : T_ + 1) * B * P);
+    if (lstm) ws_c.reset(c_slots * B * H);
     if (cfg.proj) ws_m.reset(T_ * B * H);
   }
-  detail::load_rows(in.x, order, ts ? ts->inputs[0].data() : cur_in.data());
+  if (!x_in_place) detail::load_rows(in.x, order, ts ? ts->inputs[0].data() : cur_in.data());
 
   for (Index k = 0; k < L; ++k) {
     const Index I = spec.layer_input_size(k);
-    const T* inp = ts ? ts->inputs[k].data() : cur_in.data();
+    const T* inp = ts ? ts->inputs[k].data() : (k == 0 && x_in_place ? in.x.data : cur_in.data());
     // Positions past a length stay zero; without lengths every position is written.
     if (in.lengths && k > 0) std::fill(layer_out.begin(), layer_out.end(), T(0));
+    const bool last = k + 1 == L;
     for (Index d = 0; d < D; ++d) {
       const LayerParams<const T>& lp = params.at(k, d, D);
       T* gates = ts ? ts->dirs[k * D + d].gates.data() : ws_gates.data();
-      T* h = ts ? ts->dirs[k * D + d].h.data() : ws_h.data();
+      T* h = ts ? ts->dirs[k * D + d].h.data() : ws_h.data();  // h[0]: the initial state
       T* c = lstm ? (ts ? ts->dirs[k * D + d].c.data() : ws_c.data()) : nullptr;
       T* m = cfg.proj ? (ts ? ts->dirs[k * D + d].m.data() : ws_m.data()) : nullptr;
+      T* h_out = h + B * P;
+      if (direct) h_out = last && y_direct ? out.y.data : layer_out.data();
 
       const T* xs = inp;
       if (d == 1) {
@@ -128,8 +141,10 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
         fa.order = &order;
         fa.training = ts != nullptr;
         fa.gates = gates;
-        fa.h = h;
+        fa.h0 = h;
+        fa.h_out = h_out;
         fa.c = c;
+        fa.c_slots = c_slots;
         fa.m = m;
         detail::fused_forward_pass(fa);
       }
@@ -139,11 +154,11 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
         detail::StepForwardArgs<T> a;
         a.nb = nb;
         a.gates = gates + s * B * cfg.ldg;
-        a.h_prev = h + s * B * P;
-        a.h_new = h + (s + 1) * B * P;
+        a.h_prev = s == 0 ? h : h_out + (s - 1) * B * P;
+        a.h_new = h_out + s * B * P;
         if (lstm) {
-          a.c_prev = c + s * B * H;
-          a.c_new = c + (s + 1) * B * H;
+          a.c_prev = c + detail::c_slot(s, c_slots) * B * H;
+          a.c_new = c + detail::c_slot(s + 1, c_slots) * B * H;
         }
         if (m) a.m = m + s * B * H;
         a.scratch = scratch.data();
@@ -153,24 +168,30 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
       // The final state of row j is the state after its own last step.
       for (Index j = 0; j < B; ++j) {
         const Index s = order.len[j];
-        std::copy(h + (s * B + j) * P, h + (s * B + j + 1) * P, h_fin.data() + j * P);
-        if (lstm) std::copy(c + (s * B + j) * H, c + (s * B + j + 1) * H, c_fin.data() + j * H);
+        const T* hj = s == 0 ? h + j * P : h_out + ((s - 1) * B + j) * P;
+        std::copy(hj, hj + P, h_fin.data() + j * P);
+        if (lstm) {
+          const T* cj = c + (detail::c_slot(s, c_slots) * B + j) * H;
+          std::copy(cj, cj + H, c_fin.data() + j * H);
+        }
       }
       detail::store_state(h_fin.data(), order, P, k * D + d, out.h_n);
       if (lstm) detail::store_state(c_fin.data(), order, H, k * D + d, out.c_n);
-      detail::scatter_time(order, d, h + B * P, P, P, layer_out.data(), DP, d * P, false);
+      if (!direct) detail::scatter_time(order, d, h_out, P, P, layer_out.data(), DP, d * P, false);
     }
-    if (k + 1 < L) {
+    if (!last) {
       if (ts) {
         ts->inputs[k + 1] = layer_out;
         if (ts->dropout_applied)
           detail::apply_dropout(ts->inputs[k + 1].data(), order, DP, seed, k, spec.dropout);
       } else {
-        cur_in = layer_out;
+        // The next layer reads this output; its own output goes to the other buffer.
+        cur_in.swap(layer_out);
+        layer_out.resize(static_cast<std::size_t>(T_ * B * DP));
       }
     }
   }
-  detail::store_rows(layer_out.data(), order, out.y);
+  if (!y_direct) detail::store_rows(layer_out.data(), order, out.y);
 }
 
 template void forward<float>(const RNNSpec&, const ParamSet<const float>&,

@@ -156,11 +156,11 @@ void fused_forward_pass(const ForwardPassArgs<T>& a) {
     t.peephole = a.w.peephole;
     t.b_hn = a.w.b_hn;
     t.gates = a.gates + s * B * ldg;
-    t.h_prev = a.h + s * B * P;
-    t.h_new = a.h + (s + 1) * B * P;
+    t.h_prev = s == 0 ? a.h0 : a.h_out + (s - 1) * B * P;
+    t.h_new = a.h_out + s * B * P;
     if (a.c) {
-      t.c_prev = a.c + s * B * H;
-      t.c_new = a.c + (s + 1) * B * H;
+      t.c_prev = a.c + c_slot(s, a.c_slots) * B * H;
+      t.c_new = a.c + c_slot(s + 1, a.c_slots) * B * H;
     }
     if (a.m) t.m = a.m + s * B * H;
     if (sub == 0) {

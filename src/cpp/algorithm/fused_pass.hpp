@@ -18,10 +18,15 @@ struct ForwardPassArgs {
   const BatchOrder* order = nullptr;
   bool training = false;
   T* gates = nullptr;  // [T, B, ldg] x side; activated gates out when training
-  T* h = nullptr;      // [T + 1, B, P], h[0] the initial state
-  T* c = nullptr;      // [T + 1, B, H] LSTM
-  T* m = nullptr;      // [T, B, H] LSTM with projection
+  const T* h0 = nullptr;  // [B, P] the initial state
+  T* h_out = nullptr;     // [T, B, P] the state after each step
+  T* c = nullptr;         // [slots, B, H] LSTM: c[0] the initial cell state, then step s's
+  Index c_slots = 0;      // in slot (s + 1) % c_slots, or s + 1 when 0 (a tape keeps them all)
+  T* m = nullptr;         // [T, B, H] LSTM with projection
 };
+
+// The cell state slot after s steps (0: the initial one) in a buffer of `slots` (0: unbounded).
+inline Index c_slot(Index s, Index slots) { return slots > 0 ? s % slots : s; }
 
 template <class T>
 struct BackwardPassArgs {
