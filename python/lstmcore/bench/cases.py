@@ -64,6 +64,14 @@ class Case:
         lo = max(1, self.steps // 4)
         return rng.integers(lo, self.steps + 1, size=self.batch).astype(np.int64)
 
+    def plain_twin(self) -> Optional["Case"]:
+        """For a peephole or coupled case, the standard LSTM of the same sizes (batch, hidden,
+        input, steps, layers, directions, lengths) that its overhead is measured against; else
+        None."""
+        if not (self.peephole or self.coupled):
+            return None
+        return dataclasses.replace(self, kind="lstm", peephole=False, coupled=False)
+
     def valid_steps(self) -> int:
         """Sequence steps that carry data (T * B, or the sum of the lengths)."""
         lengths = self.lengths()

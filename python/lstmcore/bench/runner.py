@@ -1,5 +1,9 @@
 """Timing: the peers of one case run interleaved (round-robin, rotating who goes first), medians
-of wall-clock times; the machine's sgemm rate (torch.mm 2048^3) measured in the same run."""
+of wall-clock times; the machine's sgemm rate (torch.mm 2048^3) measured in the same run.
+
+Peephole and coupled cases also time lstmcore's standard LSTM of the same sizes in the same
+rounds (the runner named PLAIN): their overhead over it is then free of the load's drift between
+cases. It is no peer: its outputs differ from the variant's by design."""
 
 from __future__ import annotations
 
@@ -11,9 +15,12 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence
 import numpy as np
 
 from .cases import Case, CaseData
-from .peers import Peer
+from .peers import LstmcorePeer, Peer
 
-__all__ = ["Result", "run_cases", "sgemm_rate"]
+__all__ = ["PLAIN", "PLAIN_TITLE", "Result", "run_cases", "sgemm_rate"]
+
+PLAIN = "lstm_plain"
+PLAIN_TITLE = "lstmcore plain LSTM"
 
 
 @dataclasses.dataclass
@@ -23,7 +30,7 @@ class Result:
     case: Case
     training: bool
     threads: int
-    times: Dict[str, float]  # peer name -> median seconds
+    times: Dict[str, float]  # peer name (or PLAIN) -> median seconds
     repeats: Dict[str, int]
     agreement: Dict[str, float]  # peer name -> max |y - y_lstmcore| / max |y_lstmcore|
     skipped: Dict[str, str]  # peer name -> why it did not run
@@ -37,6 +44,22 @@ class Result:
         if peer not in self.times or "lstmcore" not in self.times:
             return None
         return self.times[peer] / self.times["lstmcore"]
+
+    def plain_ratio(self) -> Optional[float]:
+        """lstmcore's time / its plain LSTM's of the same sizes in the same rounds (> 1: the
+        peephole or coupled variant is slower); None for other cases."""
+        if PLAIN not in self.times or "lstmcore" not in self.times:
+            return None
+        return self.times["lstmcore"] / self.times[PLAIN]
+
+    def ceiling(self, peer: str, sgemm_gflops: Optional[float]) -> Optional[float]:
+        """The highest ratio vs ``peer`` (peer time / ours) reachable on this machine: that of
+        an implementation running every matrix product of the case at the measured sgemm rate
+        (GFLOP/s, same thread count) with no other cost. None without a rate or peer time."""
+        if not sgemm_gflops or peer not in self.times:
+            return None
+        least = self.case.flops(self.training) / (sgemm_gflops * 1e9)
+        return self.times[peer] / least
 
     def gflops(self) -> Optional[float]:
         t = self.times.get("lstmcore")
@@ -123,12 +146,18 @@ def run_cases(cases: Sequence[Case], peers: Sequence[Peer], thread_counts: Itera
                         continue
                     peer.set_threads(threads)
                     runners[peer.name] = peer.build(data, training, threads)
+                twin = case.plain_twin()
+                if twin is not None and "lstmcore" in runners:
+                    # No set_threads of its own: lstmcore's thread count is process-wide.
+                    runners[PLAIN] = LstmcorePeer().build(CaseData.make(twin), training, threads)
                 # Warm-up (first-call allocations, thread pools, lazy init) and the check that
                 # every peer computes the same outputs.
                 agreement = {}
                 ref = None
                 for name, run in runners.items():
                     y = run()
+                    if name == PLAIN:
+                        continue
                     if y is not None and name == "lstmcore":
                         ref = np.asarray(y, np.float64)
                     elif y is not None and ref is not None:
@@ -146,7 +175,8 @@ def run_cases(cases: Sequence[Case], peers: Sequence[Peer], thread_counts: Itera
 def _progress_line(r: Result) -> str:
     parts = [f"{r.case.label:28s} {r.mode:9s} {r.threads}t"]
     for name, t in r.times.items():
-        ratio = r.ratio(name)
-        extra = "" if name == "lstmcore" or ratio is None else f" ({ratio:.2f}x)"
+        ratio = r.plain_ratio() if name == PLAIN else r.ratio(name)
+        extra = ("" if name == "lstmcore" or ratio is None else
+                 f" (ours / it {ratio:.2f})" if name == PLAIN else f" ({ratio:.2f}x)")
         parts.append(f"{name} {t * 1e3:.2f} ms{extra}")
     return "  ".join(parts)
