@@ -140,29 +140,43 @@ LSTMCORE_NOINLINE void micro_kernel(index_t k, const T* __restrict a, const T* _
   }
 }
 
+// dst[0 : N] = src[0 : n], zero past n; a full panel row is a copy of compile-time size (inline
+// moves: with a run-time count the compiler calls memmove for every row of 12 or 32 values).
+template <class T, int N>
+inline void copy_panel_row(const T* __restrict src, int n, T* __restrict dst) {
+  if (n == N) {
+    for (int i = 0; i < N; ++i) dst[i] = src[i];
+    return;
+  }
+  for (int i = 0; i < n; ++i) dst[i] = src[i];
+  for (int i = n; i < N; ++i) dst[i] = T(0);
+}
+
 // Packs op(A)[i0 : i0+mc, p0 : p0+kc] into ceil(mc/MR) panels of [kc][MR], zero-padded rows.
 template <class T, int MR>
 inline void pack_a(bool trans, const T* a, index_t lda, index_t i0, index_t p0, index_t mc,
                    index_t kc, T* __restrict dst) {
+  if (trans) {
+    // op(A)(i, p) = a[p * lda + i]: row p of a feeds every panel. Reading it once, in order,
+    // streams a from memory; panel by panel would revisit kc rows lda apart for each panel
+    // (an LSTM's weight gradients read the gates' gradients this way: 2-3x slower packing).
+    for (index_t p = 0; p < kc; ++p) {
+      const T* src = a + (p0 + p) * lda + i0;
+      for (index_t ir = 0; ir < mc; ir += MR)
+        copy_panel_row<T, MR>(src + ir, static_cast<int>(min_index(MR, mc - ir)),
+                              dst + ir * kc + p * MR);
+    }
+    return;
+  }
   for (index_t ir = 0; ir < mc; ir += MR) {
     const int rows = static_cast<int>(min_index(MR, mc - ir));
     T* panel = dst + ir * kc;
-    if (trans) {
-      // op(A)(i, p) = a[p * lda + i]: MR consecutive values per p.
-      for (index_t p = 0; p < kc; ++p) {
-        const T* src = a + (p0 + p) * lda + i0 + ir;
-        T* out = panel + p * MR;
-        for (int i = 0; i < rows; ++i) out[i] = src[i];
-        for (int i = rows; i < MR; ++i) out[i] = T(0);
-      }
-    } else {
-      for (int i = 0; i < rows; ++i) {
-        const T* src = a + (i0 + ir + i) * lda + p0;
-        for (index_t p = 0; p < kc; ++p) panel[p * MR + i] = src[p];
-      }
-      for (int i = rows; i < MR; ++i)
-        for (index_t p = 0; p < kc; ++p) panel[p * MR + i] = T(0);
+    for (int i = 0; i < rows; ++i) {
+      const T* src = a + (i0 + ir + i) * lda + p0;
+      for (index_t p = 0; p < kc; ++p) panel[p * MR + i] = src[p];
     }
+    for (int i = rows; i < MR; ++i)
+      for (index_t p = 0; p < kc; ++p) panel[p * MR + i] = T(0);
   }
 }
 
@@ -170,25 +184,26 @@ inline void pack_a(bool trans, const T* a, index_t lda, index_t i0, index_t p0, 
 template <class T, int NR>
 inline void pack_b(bool trans, const T* b, index_t ldb, index_t p0, index_t j0, index_t kc,
                    index_t nc, T* __restrict dst) {
+  if (!trans) {
+    // Row p of b feeds every panel: read it once, in order (as in pack_a).
+    for (index_t p = 0; p < kc; ++p) {
+      const T* src = b + (p0 + p) * ldb + j0;
+      for (index_t jr = 0; jr < nc; jr += NR)
+        copy_panel_row<T, NR>(src + jr, static_cast<int>(min_index(NR, nc - jr)),
+                              dst + jr * kc + p * NR);
+    }
+    return;
+  }
   for (index_t jr = 0; jr < nc; jr += NR) {
     const int cols = static_cast<int>(min_index(NR, nc - jr));
     T* panel = dst + jr * kc;
-    if (trans) {
-      // op(B)(p, j) = b[j * ldb + p]
-      for (int j = 0; j < cols; ++j) {
-        const T* src = b + (j0 + jr + j) * ldb + p0;
-        for (index_t p = 0; p < kc; ++p) panel[p * NR + j] = src[p];
-      }
-      for (int j = cols; j < NR; ++j)
-        for (index_t p = 0; p < kc; ++p) panel[p * NR + j] = T(0);
-    } else {
-      for (index_t p = 0; p < kc; ++p) {
-        const T* src = b + (p0 + p) * ldb + j0 + jr;
-        T* out = panel + p * NR;
-        for (int j = 0; j < cols; ++j) out[j] = src[j];
-        for (int j = cols; j < NR; ++j) out[j] = T(0);
-      }
+    // op(B)(p, j) = b[j * ldb + p]
+    for (int j = 0; j < cols; ++j) {
+      const T* src = b + (j0 + jr + j) * ldb + p0;
+      for (index_t p = 0; p < kc; ++p) panel[p * NR + j] = src[p];
     }
+    for (int j = cols; j < NR; ++j)
+      for (index_t p = 0; p < kc; ++p) panel[p * NR + j] = T(0);
   }
 }
 
