@@ -118,11 +118,16 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
   // The fused pass writes every row of dgx (and dgh) when no sequence ends early; otherwise,
   // and for the portable steps, the rows past the running ones must read as zeros.
   const bool dg_zero = !fused || order.active[T_ - 1] < B;
+  // One direction and every sequence T long: scan order is time order, so the layer's output
+  // gradient serves as the step's dy as it is and the input gradient's product writes d_in.
+  const bool direct = D == 1 && order.active[T_ - 1] == B;
   detail::Workspace<T> dy_scan, dgx, dgh, dx_scan;
-  dy_scan.reset(TB * P);  // gather_scan writes every row
+  if (!direct) {
+    dy_scan.reset(TB * P);      // gather_scan writes every row
+    dx_scan.reset(TB * max_i);  // the product writes every row
+  }
   dgx.reset(TB * GH);
   if (separate_dgh) dgh.reset(TB * GH);
-  dx_scan.reset(TB * max_i);  // the product writes every row
   std::vector<T> x_scan(D == 2 ? static_cast<std::size_t>(TB * max_i) : 0);
   std::vector<T> dh_carry(static_cast<std::size_t>(B * P));
   std::vector<T> dc_carry(lstm ? static_cast<std::size_t>(B * H) : 0);
@@ -135,12 +140,20 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
 
   for (Index k = L - 1; k >= 0; --k) {
     const Index I = spec.layer_input_size(k);
-    d_in.assign(static_cast<std::size_t>(TB * I), T(0));
+    if (direct) {
+      d_in.resize(static_cast<std::size_t>(TB * I));  // the product below writes all of it
+    } else {
+      d_in.assign(static_cast<std::size_t>(TB * I), T(0));
+    }
     for (Index d = 0; d < D; ++d) {
       const LayerParams<const T>& lp = params.at(k, d, D);
       detail::LayerDirTape<T>& lt = ts.dirs[k * D + d];
       T* dgh_p = separate_dgh ? dgh.data() : dgx.data();
-      detail::gather_scan(order, d, d_out.data(), DP, d * P, P, dy_scan.data());
+      const T* dy = d_out.data();
+      if (!direct) {
+        detail::gather_scan(order, d, d_out.data(), DP, d * P, P, dy_scan.data());
+        dy = dy_scan.data();
+      }
       detail::load_state(in.dh_n, k * D + d, order, P, dh_carry.data());
       if (lstm) detail::load_state(in.dc_n, k * D + d, order, H, dc_carry.data());
       if (dg_zero) {
@@ -157,7 +170,7 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
         ba.gates = lt.gates.data();
         ba.h = lt.h.data();
         ba.c = lstm ? lt.c.data() : nullptr;
-        ba.dy = dy_scan.data();
+        ba.dy = dy;
         ba.dh = lt.dh.data();
         ba.dc = lstm ? lt.dc.data() : nullptr;
         ba.dh_carry = dh_carry.data();
@@ -170,7 +183,7 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
         const Index nb = order.active[s];
         if (nb == 0) continue;
         T* dh = lt.dh.data() + s * B * P;
-        const T* dys = dy_scan.data() + s * B * P;
+        const T* dys = dy + s * B * P;
         for (Index r = 0; r < nb * P; ++r) dh[r] = dys[r] + dh_carry[r];
         detail::StepBackwardArgs<T> a;
         a.nb = nb;
@@ -201,8 +214,8 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
       weight_gradients(cfg, lt, dgx.data(), dgh_p, xs, TB, B, I, out.grads.at(k, d, D),
                        out.accumulate);
       detail::gemm(false, false, TB, I, GH, T(1), dgx.data(), GH, lp.weight_ih, I, T(0),
-                   dx_scan.data(), I);
-      detail::scatter_time(order, d, dx_scan.data(), I, I, d_in.data(), I, 0, true);
+                   direct ? d_in.data() : dx_scan.data(), I);
+      if (!direct) detail::scatter_time(order, d, dx_scan.data(), I, I, d_in.data(), I, 0, true);
     }
     if (k > 0) {
       d_out.swap(d_in);

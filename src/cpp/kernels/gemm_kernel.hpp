@@ -11,6 +11,8 @@
 // wherever its tile falls, so the result does not depend on how callers split C.
 #pragma once
 
+#include <cstring>
+
 #include "kernels/gemm_args.hpp"
 #include "kernels/scratch.hpp"
 #include "simd/vec.hpp"
@@ -140,12 +142,13 @@ LSTMCORE_NOINLINE void micro_kernel(index_t k, const T* __restrict a, const T* _
   }
 }
 
-// dst[0 : N] = src[0 : n], zero past n; a full panel row is a copy of compile-time size (inline
-// moves: with a run-time count the compiler calls memmove for every row of 12 or 32 values).
+// dst[0 : N] = src[0 : n], zero past n. A full panel row is a memcpy of compile-time size, which
+// compilers turn into a few vector moves (a run-time count made them call memmove for every row
+// of 12 or 32 values; an element loop, assemble vectors from scalar inserts).
 template <class T, int N>
 inline void copy_panel_row(const T* __restrict src, int n, T* __restrict dst) {
   if (n == N) {
-    for (int i = 0; i < N; ++i) dst[i] = src[i];
+    std::memcpy(dst, src, sizeof(T) * N);
     return;
   }
   for (int i = 0; i < n; ++i) dst[i] = src[i];
