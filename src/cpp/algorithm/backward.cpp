@@ -62,7 +62,13 @@ void weight_gradients(const CellConfig& cfg, const detail::LayerDirTape<T>& lt, 
   }
   if (g.bias_ih) {
     column_sums(dgx, rows, GH, 0, GH, g.bias_ih, add);
-    column_sums(dgh, rows, GH, 0, GH, g.bias_hh, add);
+    if (dgh != dgx) {
+      column_sums(dgh, rows, GH, 0, GH, g.bias_hh, add);
+    } else if (add) {  // the same sums (one pass over the gates' gradients, not two)
+      column_sums(dgx, rows, GH, 0, GH, g.bias_hh, add);
+    } else {
+      std::copy(g.bias_ih, g.bias_ih + GH, g.bias_hh);
+    }
   }
   if (cfg.proj)
     detail::gemm(true, false, P, H, rows, T(1), lt.dh.data(), P, lt.m.data(), H, beta,
