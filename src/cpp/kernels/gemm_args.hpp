@@ -26,6 +26,9 @@ struct GemmArgs {
   // must then be 0): C = bias + alpha op(A) op(B) in one pass over C, the same bits as filling
   // C with the bias and calling with beta = 1.
   const T* bias = nullptr;
+  // Optional op(B) already packed by the kernel table's pack_b (all k and n, in the order the
+  // kernel reads it), shared by the threads that split C's rows instead of each packing it.
+  const T* packed_b = nullptr;
 };
 
 }  // namespace lstmcore::kernels

@@ -210,6 +210,29 @@ inline void pack_b(bool trans, const T* b, index_t ldb, index_t p0, index_t j0, 
   }
 }
 
+// op(B) packed whole (GemmArgs::packed_b): for each KC block of rows starting at pc, all n
+// columns as panels [ceil(n/NR)][kc][NR] at offset pc * n_pad, so that the block the kernel
+// needs for (pc, jc) starts at pc * n_pad + jc * kc, as if pack_b had just written it.
+template <class T>
+index_t packed_b_size(index_t k, index_t n) {
+  constexpr index_t NR = GemmShape<T>::kNV * Vec<T>::kWidth;
+  return k * ((n + NR - 1) / NR * NR);
+}
+
+// Panels [p0, p1) of op(B) packed whole (see packed_b_size).
+template <class T>
+void pack_b_whole(const GemmArgs<T>& g, T* dst, index_t p0, index_t p1) {
+  using S = GemmShape<T>;
+  constexpr index_t NR = S::kNV * Vec<T>::kWidth;
+  const index_t n_pad = (g.n + NR - 1) / NR * NR;
+  const index_t j0 = p0 * NR, j1 = min_index(p1 * NR, g.n);
+  if (j0 >= j1) return;
+  for (index_t pc = 0; pc < g.k; pc += S::kKC) {
+    const index_t kc = min_index(S::kKC, g.k - pc);
+    pack_b<T, NR>(g.trans_b, g.b, g.ldb, pc, j0, kc, j1 - j0, dst + pc * n_pad + j0 * kc);
+  }
+}
+
 // C = alpha op(A) op(B) + beta C on the calling thread; m, n, k >= 1 and alpha != 0
 // (gemm_fast handles the degenerate cases).
 template <class T>
@@ -222,8 +245,9 @@ void gemm_single_thread(const GemmArgs<T>& g) {
   const index_t nc_max = min_index(S::kNC, (g.n + NR - 1) / NR * NR);
   T* packed_a = static_cast<T*>(
       thread_scratch(kScratchGemmA, sizeof(T) * static_cast<std::size_t>(mc_max * kc_max)));
-  T* packed_b = static_cast<T*>(
-      thread_scratch(kScratchGemmB, sizeof(T) * static_cast<std::size_t>(nc_max * kc_max)));
+  T* packed_b = g.packed_b ? nullptr : static_cast<T*>(thread_scratch(
+      kScratchGemmB, sizeof(T) * static_cast<std::size_t>(nc_max * kc_max)));
+  const index_t n_pad = (g.n + NR - 1) / NR * NR;
   for (index_t ic = 0; ic < g.m; ic += S::kMC) {
     const index_t mc = min_index(S::kMC, g.m - ic);
     for (index_t pc = 0; pc < g.k; pc += S::kKC) {
@@ -234,12 +258,13 @@ void gemm_single_thread(const GemmArgs<T>& g) {
       pack_a<T, MR>(g.trans_a, g.a, g.lda, ic, pc, mc, kc, packed_a);
       for (index_t jc = 0; jc < g.n; jc += S::kNC) {
         const index_t nc = min_index(S::kNC, g.n - jc);
-        pack_b<T, NR>(g.trans_b, g.b, g.ldb, pc, jc, kc, nc, packed_b);
+        const T* bp = g.packed_b ? g.packed_b + pc * n_pad + jc * kc : packed_b;
+        if (!g.packed_b) pack_b<T, NR>(g.trans_b, g.b, g.ldb, pc, jc, kc, nc, packed_b);
         for (index_t ir = 0; ir < mc; ir += MR) {
           const int m_valid = static_cast<int>(min_index(MR, mc - ir));
           for (index_t jr = 0; jr < nc; jr += NR) {
             const int n_valid = static_cast<int>(min_index(NR, nc - jr));
-            micro_kernel<T, MR, S::kNV>(kc, packed_a + ir * kc, packed_b + jr * kc,
+            micro_kernel<T, MR, S::kNV>(kc, packed_a + ir * kc, bp + jr * kc,
                                         g.c + (ic + ir) * g.ldc + jc + jr, g.ldc, g.alpha, beta,
                                         m_valid, n_valid, bias ? bias + jc + jr : nullptr);
           }

@@ -15,6 +15,10 @@ struct TypedKernels {
   void (*gemm)(const GemmArgs<T>&);
   int gemm_mr;  // micro-tile rows: thread splits of m are multiples of it
   int gemm_nr;  // micro-tile columns: thread splits of n are multiples of it
+  // Elements of op(B) packed whole for GemmArgs::packed_b, and the packing of its column
+  // panels [p0, p1) (of gemm_nr columns each) into dst, so that threads can share the work.
+  index_t (*packed_b_size)(index_t k, index_t n);
+  void (*pack_b)(const GemmArgs<T>&, T* dst, index_t p0, index_t p1);
   UnaryArrayFn<T> exp;
   UnaryArrayFn<T> sigmoid;
   UnaryArrayFn<T> tanh;

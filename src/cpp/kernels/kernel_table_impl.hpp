@@ -13,6 +13,8 @@ constexpr TypedKernels<T> typed_kernels() {
   return TypedKernels<T>{&gemm_single_thread<T>,
                          GemmShape<T>::kMR,
                          GemmShape<T>::kNV * Vec<T>::kWidth,
+                         &packed_b_size<T>,
+                         &pack_b_whole<T>,
                          &exp_array<T>,
                          &sigmoid_array<T>,
                          &tanh_array<T>};
