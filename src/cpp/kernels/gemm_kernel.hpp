@@ -200,7 +200,16 @@ inline void pack_b(bool trans, const T* b, index_t ldb, index_t p0, index_t j0, 
   for (index_t jr = 0; jr < nc; jr += NR) {
     const int cols = static_cast<int>(min_index(NR, nc - jr));
     T* panel = dst + jr * kc;
-    // op(B)(p, j) = b[j * ldb + p]
+    // op(B)(p, j) = b[j * ldb + p]: a full panel row is NR/W strided gathers (the lines of the
+    // panel's NR rows of b stay in L1 for the next p), not NR scalar strided stores.
+    if (cols == NR) {
+      constexpr int W = Vec<T>::kWidth;
+      const T* src = b + (j0 + jr) * ldb + p0;
+      for (index_t p = 0; p < kc; ++p)
+        for (int v = 0; v < NR / W; ++v)
+          Vec<T>::gather(src + v * W * ldb + p, ldb).store(panel + p * NR + v * W);
+      continue;
+    }
     for (int j = 0; j < cols; ++j) {
       const T* src = b + (j0 + jr + j) * ldb + p0;
       for (index_t p = 0; p < kc; ++p) panel[p * NR + j] = src[p];

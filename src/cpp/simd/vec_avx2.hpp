@@ -39,6 +39,12 @@ struct Vec<float> {
   }
   void store(float* p) const { _mm256_storeu_ps(p, v); }
   void store_partial(float* p, int n) const { _mm256_maskstore_ps(p, tail_mask(n), v); }
+  // Lanes p[i * stride]; stride * 7 must fit an int32 (the core bounds sizes to 2^24).
+  static Vec gather(const float* p, std::int64_t stride) {
+    const __m256i idx = _mm256_mullo_epi32(_mm256_set1_epi32(static_cast<int>(stride)),
+                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return {_mm256_i32gather_ps(p, idx, 4)};
+  }
   static Vec set1(float x) { return {_mm256_set1_ps(x)}; }
   static Vec zero() { return {_mm256_setzero_ps()}; }
   static __m256i tail_mask(int n) {
@@ -100,6 +106,11 @@ struct Vec<double> {
   }
   void store(double* p) const { _mm256_storeu_pd(p, v); }
   void store_partial(double* p, int n) const { _mm256_maskstore_pd(p, tail_mask(n), v); }
+  static Vec gather(const double* p, std::int64_t stride) {
+    const __m128i idx = _mm_mullo_epi32(_mm_set1_epi32(static_cast<int>(stride)),
+                                        _mm_setr_epi32(0, 1, 2, 3));
+    return {_mm256_i32gather_pd(p, idx, 8)};
+  }
   static Vec set1(double x) { return {_mm256_set1_pd(x)}; }
   static Vec zero() { return {_mm256_setzero_pd()}; }
   static __m256i tail_mask(int n) {

@@ -33,6 +33,13 @@ struct Vec<float> {
   }
   void store(float* p) const { _mm512_storeu_ps(p, v); }
   void store_partial(float* p, int n) const { _mm512_mask_storeu_ps(p, tail_mask(n), v); }
+  // Lanes p[i * stride]; stride * 15 must fit an int32 (the core bounds sizes to 2^24).
+  static Vec gather(const float* p, std::int64_t stride) {
+    const __m512i idx = _mm512_mullo_epi32(_mm512_set1_epi32(static_cast<int>(stride)),
+                                           _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                                             11, 12, 13, 14, 15));
+    return {_mm512_i32gather_ps(idx, p, 4)};
+  }
   static Vec set1(float x) { return {_mm512_set1_ps(x)}; }
   static Vec zero() { return {_mm512_setzero_ps()}; }
   static Mask tail_mask(int n) { return static_cast<Mask>((1u << n) - 1u); }
@@ -98,6 +105,11 @@ struct Vec<double> {
   }
   void store(double* p) const { _mm512_storeu_pd(p, v); }
   void store_partial(double* p, int n) const { _mm512_mask_storeu_pd(p, tail_mask(n), v); }
+  static Vec gather(const double* p, std::int64_t stride) {
+    const __m256i idx = _mm256_mullo_epi32(_mm256_set1_epi32(static_cast<int>(stride)),
+                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return {_mm512_i32gather_pd(idx, p, 8)};
+  }
   static Vec set1(double x) { return {_mm512_set1_pd(x)}; }
   static Vec zero() { return {_mm512_setzero_pd()}; }
   static Mask tail_mask(int n) { return static_cast<Mask>((1u << n) - 1u); }

@@ -41,6 +41,11 @@ struct PortableVec {
   void store_partial(T* p, int n) const {
     for (int i = 0; i < n; ++i) p[i] = v[i];
   }
+  static PortableVec gather(const T* p, std::int64_t stride) {
+    PortableVec r;
+    for (int i = 0; i < N; ++i) r.v[i] = p[i * stride];
+    return r;
+  }
   static PortableVec set1(T x) {
     PortableVec r;
     for (int i = 0; i < N; ++i) r.v[i] = x;

@@ -164,26 +164,34 @@ inline void for_tiles(const Packed<T>& b, const T* a, Index lda, Index rows, Ind
   }
 }
 
+// A vector of W units of one gate at a time: units run along the packed rows, so a weight matrix
+// as stored (n_major: units are rows of w) is read W rows at a time with strided gathers, which
+// the L1 serves after the first k of a cache line; a transposed source is read straight.
 template <class T>
 void pack(const PackSource<T>& s, const Packed<T>& d, Index t0, Index t1) {
-  const Index hb = d.hb, G = d.G, K = d.K;
+  using V = Vec<T>;
+  constexpr int W = V::kWidth;
+  const Index hb = d.hb, G = d.G, K = d.K, row = G * hb;
   for (Index t = t0; t < t1; ++t) {
     T* dst = d.data + t * d.tile_size();
     for (Index g = 0; g < G; ++g)
-      for (Index j = 0; j < hb; ++j) {
-        const Index u = t * hb + j;
-        T* col = dst + g * hb + j;
-        if (u >= d.H) {
-          for (Index k = 0; k < K; ++k) col[k * G * hb] = T(0);
+      for (Index j0 = 0; j0 < hb; j0 += W) {
+        const Index u0 = t * hb + j0, n0 = g * s.gate_stride + u0;
+        const Index valid = d.H - u0;  // lanes that hold a unit (the rest are zero padding)
+        T* out = dst + g * hb + j0;
+        if (valid >= W) {
+          if (s.n_major) {
+            for (Index k = 0; k < K; ++k) V::gather(s.w + n0 * s.ldw + k, s.ldw).store(out + k * row);
+          } else {
+            for (Index k = 0; k < K; ++k) V::load(s.w + k * s.ldw + n0).store(out + k * row);
+          }
           continue;
         }
-        const Index n = g * s.gate_stride + u;
-        if (s.n_major) {
-          const T* src = s.w + n * s.ldw;
-          for (Index k = 0; k < K; ++k) col[k * G * hb] = src[k];
-        } else {
-          for (Index k = 0; k < K; ++k) col[k * G * hb] = s.w[k * s.ldw + n];
-        }
+        for (Index k = 0; k < K; ++k)
+          for (Index j = 0; j < W; ++j)
+            out[k * row + j] = j >= valid ? T(0)
+                               : s.n_major ? s.w[(n0 + j) * s.ldw + k]
+                                           : s.w[k * s.ldw + n0 + j];
       }
   }
 }
