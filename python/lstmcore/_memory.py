@@ -56,12 +56,14 @@ def forward_bytes(spec: RNNSpec, seq_len: int, batch: int, itemsize: int, traini
     if training:
         n += tape_elements(spec, T, B)
     else:
-        # One set of workspaces reused by every layer-direction.
-        n += T * B * (max_i + ldg) + (T + 1) * B * P
+        # The input copy, and a set of workspaces reused by every layer: one per direction,
+        # since the two directions of a layer may run at once (an upper bound on one thread).
+        per_dir = T * B * ldg + (T + 1) * B * P
         if spec.has_cell_state:
-            n += (T + 1) * B * H
+            per_dir += (T + 1) * B * H
         if spec.proj_size:
-            n += T * B * H
+            per_dir += T * B * H
+        n += T * B * max_i + spec.num_directions * per_dir
     return n * int(itemsize) + params_bytes(spec, itemsize)
 
 
@@ -71,7 +73,11 @@ def backward_bytes(spec: RNNSpec, seq_len: int, batch: int, itemsize: int) -> in
     H, P, G, _, max_i = _widths(spec)
     DP = spec.num_directions * P
     gh = 2 if spec.mode == "gru" and spec.linear_before_reset else 1
-    n = T * B * (DP + max_i + P + gh * G * H + 2 * max_i + spec.input_size)
+    # d_out, d_in, the reverse direction's input, dx; then the workspaces of a direction (dy in
+    # scan order, the gates' gradients, dx in scan order), one set per direction (they may run
+    # at once).
+    n = T * B * (DP + 2 * max_i + spec.input_size)
+    n += spec.num_directions * T * B * (P + gh * G * H + max_i)
     n += tape_elements(spec, T, B, with_grads=True) - tape_elements(spec, T, B)
     return n * int(itemsize) + params_bytes(spec, itemsize)  # + the gradients
 

@@ -10,8 +10,10 @@
 #include "algorithm/dropout_mask.hpp"
 #include "algorithm/fused_pass.hpp"
 #include "algorithm/layer_common.hpp"
+#include "algorithm/side_by_side.hpp"
 #include "algorithm/validate.hpp"
 #include "lstmcore/functional.hpp"
+#include "threads/thread_pool.hpp"
 
 namespace lstmcore {
 
@@ -19,6 +21,13 @@ namespace {
 
 using detail::BatchOrder;
 using detail::CellConfig;
+
+// The workspaces of one layer-direction pass of the backward.
+template <class T>
+struct DirWork {
+  detail::Workspace<T> dy_scan, dgx, dgh, dx_scan;
+  std::vector<T> dh_carry, dc_carry, scratch;
+};
 
 // out[c] (+)= sum over rows of a[r, col + c]  (rows x W block of a [rows, lda]).
 template <class T>
@@ -127,17 +136,23 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
   // One direction and every sequence T long: scan order is time order, so the layer's output
   // gradient serves as the step's dy as it is and the input gradient's product writes d_in.
   const bool direct = D == 1 && order.active[T_ - 1] == B;
-  detail::Workspace<T> dy_scan, dgx, dgh, dx_scan;
-  if (!direct) {
-    dy_scan.reset(TB * P);      // gather_scan writes every row
-    dx_scan.reset(TB * max_i);  // the product writes every row
+  // As in the forward, the two directions of a layer may run side by side, each on its own
+  // workspaces; their input gradients are added into d_in afterwards, in direction order.
+  const bool side_by_side =
+      D == 2 && threads::get_num_threads() >= 2 && !threads::in_parallel_region();
+  std::vector<DirWork<T>> work(side_by_side ? 2 : 1);
+  for (DirWork<T>& w : work) {
+    if (!direct) {
+      w.dy_scan.reset(TB * P);      // gather_scan writes every row
+      w.dx_scan.reset(TB * max_i);  // the product writes every row
+    }
+    w.dgx.reset(TB * GH);
+    if (separate_dgh) w.dgh.reset(TB * GH);
+    w.dh_carry.resize(static_cast<std::size_t>(B * P));
+    if (lstm) w.dc_carry.resize(static_cast<std::size_t>(B * H));
+    w.scratch.resize(static_cast<std::size_t>(B * cfg.ldscratch));
   }
-  dgx.reset(TB * GH);
-  if (separate_dgh) dgh.reset(TB * GH);
   std::vector<T> x_scan(D == 2 ? static_cast<std::size_t>(TB * max_i) : 0);
-  std::vector<T> dh_carry(static_cast<std::size_t>(B * P));
-  std::vector<T> dc_carry(lstm ? static_cast<std::size_t>(B * H) : 0);
-  std::vector<T> scratch(static_cast<std::size_t>(B * cfg.ldscratch));
   detail::load_rows(in.dy, order, d_out.data());
   for (auto& lt : ts.dirs) {
     lt.dh.assign(static_cast<std::size_t>(TB * P), T(0));
@@ -151,20 +166,20 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
     } else {
       d_in.assign(static_cast<std::size_t>(TB * I), T(0));
     }
-    for (Index d = 0; d < D; ++d) {
+    auto run_direction = [&](Index d, DirWork<T>& dw) {
       const LayerParams<const T>& lp = params.at(k, d, D);
       detail::LayerDirTape<T>& lt = ts.dirs[k * D + d];
-      T* dgh_p = separate_dgh ? dgh.data() : dgx.data();
+      T* dgh_p = separate_dgh ? dw.dgh.data() : dw.dgx.data();
       const T* dy = d_out.data();
       if (!direct) {
-        detail::gather_scan(order, d, d_out.data(), DP, d * P, P, dy_scan.data());
-        dy = dy_scan.data();
+        detail::gather_scan(order, d, d_out.data(), DP, d * P, P, dw.dy_scan.data());
+        dy = dw.dy_scan.data();
       }
-      detail::load_state(in.dh_n, k * D + d, order, P, dh_carry.data());
-      if (lstm) detail::load_state(in.dc_n, k * D + d, order, H, dc_carry.data());
+      detail::load_state(in.dh_n, k * D + d, order, P, dw.dh_carry.data());
+      if (lstm) detail::load_state(in.dc_n, k * D + d, order, H, dw.dc_carry.data());
       if (dg_zero) {
-        std::fill(dgx.data(), dgx.data() + TB * GH, T(0));
-        if (separate_dgh) std::fill(dgh.data(), dgh.data() + TB * GH, T(0));
+        std::fill(dw.dgx.data(), dw.dgx.data() + TB * GH, T(0));
+        if (separate_dgh) std::fill(dw.dgh.data(), dw.dgh.data() + TB * GH, T(0));
       }
 
       const detail::StepWeights<T> w = detail::step_weights(cfg, lp);
@@ -179,9 +194,9 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
         ba.dy = dy;
         ba.dh = lt.dh.data();
         ba.dc = lstm ? lt.dc.data() : nullptr;
-        ba.dh_carry = dh_carry.data();
-        ba.dc_carry = lstm ? dc_carry.data() : nullptr;
-        ba.dgx = dgx.data();
+        ba.dh_carry = dw.dh_carry.data();
+        ba.dc_carry = lstm ? dw.dc_carry.data() : nullptr;
+        ba.dgx = dw.dgx.data();
         ba.dgh = dgh_p;
         detail::fused_backward_pass(ba);
       }
@@ -190,7 +205,7 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
         if (nb == 0) continue;
         T* dh = lt.dh.data() + s * B * P;
         const T* dys = dy + s * B * P;
-        for (Index r = 0; r < nb * P; ++r) dh[r] = dys[r] + dh_carry[r];
+        for (Index r = 0; r < nb * P; ++r) dh[r] = dys[r] + dw.dh_carry[r];
         detail::StepBackwardArgs<T> a;
         a.nb = nb;
         a.gates = lt.gates.data() + s * B * cfg.ldg;
@@ -200,28 +215,37 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
           a.c_prev = lt.c.data() + s * B * H;
           a.c_new = lt.c.data() + (s + 1) * B * H;
           a.dc_total = lt.dc.data() + s * B * H;
-          a.dc_carry = dc_carry.data();
+          a.dc_carry = dw.dc_carry.data();
         }
         a.dh = dh;
-        a.dgx = dgx.data() + s * B * GH;
+        a.dgx = dw.dgx.data() + s * B * GH;
         a.dgh = dgh_p + s * B * GH;
-        a.dh_prev = dh_carry.data();
-        a.scratch = scratch.data();
+        a.dh_prev = dw.dh_carry.data();
+        a.scratch = dw.scratch.data();
         kern.backward(cfg, w, a);
       }
-      detail::store_state(dh_carry.data(), order, P, k * D + d, out.dh0);
-      if (lstm) detail::store_state(dc_carry.data(), order, H, k * D + d, out.dc0);
+      detail::store_state(dw.dh_carry.data(), order, P, k * D + d, out.dh0);
+      if (lstm) detail::store_state(dw.dc_carry.data(), order, H, k * D + d, out.dc0);
 
       const T* xs = ts.inputs[k].data();
       if (d == 1) {
         detail::gather_scan(order, 1, xs, I, 0, I, x_scan.data());
         xs = x_scan.data();
       }
-      weight_gradients(cfg, lt, dgx.data(), dgh_p, xs, TB, B, I, out.grads.at(k, d, D),
+      weight_gradients(cfg, lt, dw.dgx.data(), dgh_p, xs, TB, B, I, out.grads.at(k, d, D),
                        out.accumulate);
-      detail::gemm(false, false, TB, I, GH, T(1), dgx.data(), GH, lp.weight_ih, I, T(0),
-                   direct ? d_in.data() : dx_scan.data(), I);
-      if (!direct) detail::scatter_time(order, d, dx_scan.data(), I, I, d_in.data(), I, 0, true);
+      detail::gemm(false, false, TB, I, GH, T(1), dw.dgx.data(), GH, lp.weight_ih, I, T(0),
+                   direct ? d_in.data() : dw.dx_scan.data(), I);
+      if (!direct && !side_by_side)
+        detail::scatter_time(order, d, dw.dx_scan.data(), I, I, d_in.data(), I, 0, true);
+    };
+    if (side_by_side) {
+      detail::run_side_by_side([&](int d) { run_direction(d, work[static_cast<std::size_t>(d)]); });
+      for (Index d = 0; d < D; ++d)
+        detail::scatter_time(order, d, work[static_cast<std::size_t>(d)].dx_scan.data(), I, I,
+                             d_in.data(), I, 0, true);
+    } else {
+      for (Index d = 0; d < D; ++d) run_direction(d, work[0]);
     }
     if (k > 0) {
       d_out.swap(d_in);

@@ -10,8 +10,10 @@
 #include "algorithm/dropout_mask.hpp"
 #include "algorithm/fused_pass.hpp"
 #include "algorithm/layer_common.hpp"
+#include "algorithm/side_by_side.hpp"
 #include "algorithm/validate.hpp"
 #include "lstmcore/functional.hpp"
+#include "threads/thread_pool.hpp"
 
 namespace lstmcore {
 
@@ -19,6 +21,14 @@ namespace {
 
 using detail::BatchOrder;
 using detail::CellConfig;
+
+// What one layer-direction pass of a forward uses (inference: its own buffers; training: the
+// tape's, plus these small ones).
+template <class T>
+struct DirWork {
+  detail::Workspace<T> gates, h, c, m;
+  std::vector<T> scratch, h_fin, c_fin;
+};
 
 template <class T>
 void reset_tape(detail::TapeStorage<T>& ts, const RNNSpec& spec, const BatchOrder& o,
@@ -87,26 +97,35 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
   const bool direct = in_order && D == 1;
   const bool y_direct = direct && detail::is_contiguous(out.y);
 
+  // The two directions of a layer run side by side, one thread each, when there are threads
+  // for both: no per-step barrier between them (each is single-threaded inside), and every
+  // output element sees the same operations as on one thread, so the bits do not change.
+  const bool side_by_side =
+      D == 2 && threads::get_num_threads() >= 2 && !threads::in_parallel_region();
+  const Index sets = side_by_side ? 2 : 1;  // workspace sets
+
   // Workspaces, allocated once per call.
   Index max_i = spec.input_size;
   for (Index k = 1; k < L; ++k) max_i = std::max(max_i, spec.layer_input_size(k));
   std::vector<T> cur_in, layer_out;
   if (!(y_direct && L == 1)) layer_out.resize(static_cast<std::size_t>(T_ * B * DP));
   std::vector<T> x_scan(D == 2 ? static_cast<std::size_t>(T_ * B * max_i) : 0);
-  std::vector<T> scratch(static_cast<std::size_t>(B * cfg.ldscratch));
-  std::vector<T> h_fin(static_cast<std::size_t>(B * P)), c_fin(static_cast<std::size_t>(B * H));
   // Inference workspaces stay uninitialized (zeroing them cost a pass over memory each): the
   // input projection writes every gates row and a step reads only rows an earlier one wrote.
   // The cell state needs only the previous step's: two slots, which stay in cache.
-  detail::Workspace<T> ws_gates, ws_h, ws_c, ws_m;
   const Index c_slots = ts ? 0 : 2;
-  if (!ts) {
-    if (!x_in_place) cur_in.resize(static_cast<std::size_t>(T_ * B * spec.input_size));
-    ws_gates.reset(T_ * B * cfg.ldg);
-    ws_h.reset((direct ? 1 : T_ + 1) * B * P);
-    if (lstm) ws_c.reset(c_slots * B * H);
-    if (cfg.proj) ws_m.reset(T_ * B * H);
+  std::vector<DirWork<T>> work(static_cast<std::size_t>(sets));
+  for (DirWork<T>& w : work) {
+    w.scratch.resize(static_cast<std::size_t>(B * cfg.ldscratch));
+    w.h_fin.resize(static_cast<std::size_t>(B * P));
+    w.c_fin.resize(static_cast<std::size_t>(B * H));
+    if (ts) continue;
+    w.gates.reset(T_ * B * cfg.ldg);
+    w.h.reset((direct ? 1 : T_ + 1) * B * P);
+    if (lstm) w.c.reset(c_slots * B * H);
+    if (cfg.proj) w.m.reset(T_ * B * H);
   }
+  if (!ts && !x_in_place) cur_in.resize(static_cast<std::size_t>(T_ * B * spec.input_size));
   if (!x_in_place) detail::load_rows(in.x, order, ts ? ts->inputs[0].data() : cur_in.data());
 
   for (Index k = 0; k < L; ++k) {
@@ -115,20 +134,19 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
     // Positions past a length stay zero; without lengths every position is written.
     if (in.lengths && k > 0) std::fill(layer_out.begin(), layer_out.end(), T(0));
     const bool last = k + 1 == L;
-    for (Index d = 0; d < D; ++d) {
+    auto run_direction = [&](Index d, DirWork<T>& dw) {
       const LayerParams<const T>& lp = params.at(k, d, D);
-      T* gates = ts ? ts->dirs[k * D + d].gates.data() : ws_gates.data();
-      T* h = ts ? ts->dirs[k * D + d].h.data() : ws_h.data();  // h[0]: the initial state
-      T* c = lstm ? (ts ? ts->dirs[k * D + d].c.data() : ws_c.data()) : nullptr;
-      T* m = cfg.proj ? (ts ? ts->dirs[k * D + d].m.data() : ws_m.data()) : nullptr;
+      T* gates = ts ? ts->dirs[k * D + d].gates.data() : dw.gates.data();
+      T* h = ts ? ts->dirs[k * D + d].h.data() : dw.h.data();  // h[0]: the initial state
+      T* c = lstm ? (ts ? ts->dirs[k * D + d].c.data() : dw.c.data()) : nullptr;
+      T* m = cfg.proj ? (ts ? ts->dirs[k * D + d].m.data() : dw.m.data()) : nullptr;
       T* h_out = h + B * P;
       if (direct) h_out = last && y_direct ? out.y.data : layer_out.data();
 
       const T* xs = inp;
       if (d == 1) {
         detail::gather_scan(order, 1, inp, I, 0, I, x_scan.data());
-        xs = x_scan.data();
-      }
+        xs = x_scan.data();      }
       detail::input_projection(cfg, lp, xs, T_ * B, I, gates);
       detail::load_state(in.h0, k * D + d, order, P, h);
       if (lstm) detail::load_state(in.c0, k * D + d, order, H, c);
@@ -161,7 +179,7 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
           a.c_new = c + detail::c_slot(s + 1, c_slots) * B * H;
         }
         if (m) a.m = m + s * B * H;
-        a.scratch = scratch.data();
+        a.scratch = dw.scratch.data();
         kern.forward(cfg, w, a);
       }
 
@@ -169,15 +187,20 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
       for (Index j = 0; j < B; ++j) {
         const Index s = order.len[j];
         const T* hj = s == 0 ? h + j * P : h_out + ((s - 1) * B + j) * P;
-        std::copy(hj, hj + P, h_fin.data() + j * P);
+        std::copy(hj, hj + P, dw.h_fin.data() + j * P);
         if (lstm) {
           const T* cj = c + (detail::c_slot(s, c_slots) * B + j) * H;
-          std::copy(cj, cj + H, c_fin.data() + j * H);
+          std::copy(cj, cj + H, dw.c_fin.data() + j * H);
         }
       }
-      detail::store_state(h_fin.data(), order, P, k * D + d, out.h_n);
-      if (lstm) detail::store_state(c_fin.data(), order, H, k * D + d, out.c_n);
+      detail::store_state(dw.h_fin.data(), order, P, k * D + d, out.h_n);
+      if (lstm) detail::store_state(dw.c_fin.data(), order, H, k * D + d, out.c_n);
       if (!direct) detail::scatter_time(order, d, h_out, P, P, layer_out.data(), DP, d * P, false);
+    };
+    if (side_by_side) {
+      detail::run_side_by_side([&](int d) { run_direction(d, work[static_cast<std::size_t>(d)]); });
+    } else {
+      for (Index d = 0; d < D; ++d) run_direction(d, work[0]);
     }
     if (!last) {
       if (ts) {
