@@ -45,6 +45,13 @@ struct Vec<float> {
                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     return {_mm256_i32gather_ps(p, idx, 4)};
   }
+  // The first n lanes gathered, the rest zero (nothing read for them).
+  static Vec gather_partial(const float* p, std::int64_t stride, int n) {
+    const __m256i idx = _mm256_mullo_epi32(_mm256_set1_epi32(static_cast<int>(stride)),
+                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return {_mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, idx,
+                                     _mm256_castsi256_ps(tail_mask(n)), 4)};
+  }
   static Vec set1(float x) { return {_mm256_set1_ps(x)}; }
   static Vec zero() { return {_mm256_setzero_ps()}; }
   static __m256i tail_mask(int n) {
@@ -110,6 +117,12 @@ struct Vec<double> {
     const __m128i idx = _mm_mullo_epi32(_mm_set1_epi32(static_cast<int>(stride)),
                                         _mm_setr_epi32(0, 1, 2, 3));
     return {_mm256_i32gather_pd(p, idx, 8)};
+  }
+  static Vec gather_partial(const double* p, std::int64_t stride, int n) {
+    const __m128i idx = _mm_mullo_epi32(_mm_set1_epi32(static_cast<int>(stride)),
+                                        _mm_setr_epi32(0, 1, 2, 3));
+    return {_mm256_mask_i32gather_pd(_mm256_setzero_pd(), p, idx,
+                                     _mm256_castsi256_pd(tail_mask(n)), 8)};
   }
   static Vec set1(double x) { return {_mm256_set1_pd(x)}; }
   static Vec zero() { return {_mm256_setzero_pd()}; }

@@ -40,6 +40,13 @@ struct Vec<float> {
                                                              11, 12, 13, 14, 15));
     return {_mm512_i32gather_ps(idx, p, 4)};
   }
+  // The first n lanes gathered, the rest zero (nothing read for them).
+  static Vec gather_partial(const float* p, std::int64_t stride, int n) {
+    const __m512i idx = _mm512_mullo_epi32(_mm512_set1_epi32(static_cast<int>(stride)),
+                                           _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                                             11, 12, 13, 14, 15));
+    return {_mm512_mask_i32gather_ps(_mm512_setzero_ps(), tail_mask(n), idx, p, 4)};
+  }
   static Vec set1(float x) { return {_mm512_set1_ps(x)}; }
   static Vec zero() { return {_mm512_setzero_ps()}; }
   static Mask tail_mask(int n) { return static_cast<Mask>((1u << n) - 1u); }
@@ -109,6 +116,11 @@ struct Vec<double> {
     const __m256i idx = _mm256_mullo_epi32(_mm256_set1_epi32(static_cast<int>(stride)),
                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
     return {_mm512_i32gather_pd(idx, p, 8)};
+  }
+  static Vec gather_partial(const double* p, std::int64_t stride, int n) {
+    const __m256i idx = _mm256_mullo_epi32(_mm256_set1_epi32(static_cast<int>(stride)),
+                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return {_mm512_mask_i32gather_pd(_mm512_setzero_pd(), tail_mask(n), idx, p, 8)};
   }
   static Vec set1(double x) { return {_mm512_set1_pd(x)}; }
   static Vec zero() { return {_mm512_setzero_pd()}; }

@@ -46,6 +46,11 @@ struct PortableVec {
     for (int i = 0; i < N; ++i) r.v[i] = p[i * stride];
     return r;
   }
+  static PortableVec gather_partial(const T* p, std::int64_t stride, int n) {
+    PortableVec r;
+    for (int i = 0; i < N; ++i) r.v[i] = i < n ? p[i * stride] : T(0);
+    return r;
+  }
   static PortableVec set1(T x) {
     PortableVec r;
     for (int i = 0; i < N; ++i) r.v[i] = x;
