@@ -20,10 +20,12 @@ namespace {
 
 // Below this many multiply-adds per step and thread, a second thread costs more (the per-step
 // barrier and the other core's cache) than it saves. Measured on the 2-core development VM
-// (LSTM float32, T=100): B=1/H=128 (64K per step) 0.75x with 2 threads, B=1/H=256 (256K) 0.94x,
-// B=4/H=128 (256K) 0.85x, B=8/H=256 (2M) 1.03x, B=1/H=512 (1M) 1.28x. LSTMCORE_TUNE_MIN_STEP_WORK
-// (read once) overrides it for such measurements.
-constexpr double kMinStepWorkPerThread = 256.0 * 1024.0;
+// (float32, T=100, inference, median of 60 calls, 1 vs 2 threads): LSTM B=1/H=64 (16K per step)
+// 0.18-0.27 vs 0.22-0.33 ms, RNN B=1/H=128 (16K) 0.24 vs 0.31 ms: one thread; LSTM B=1/H=128
+// (64K) 0.56-0.76 vs 0.50-0.63 ms, RNN B=1/H=256 (64K) 0.70 vs 0.60 ms, GRU B=2/H=128 (98K)
+// 1.0 vs 0.72-0.81 ms, LSTM B=1/H=256 (256K) 2.4-2.8 vs 1.6-1.7 ms: two.
+// LSTMCORE_TUNE_MIN_STEP_WORK (read once) overrides it for such measurements.
+constexpr double kMinStepWorkPerThread = 32.0 * 1024.0;
 
 // Split granularity of unit and column ranges: a multiple of every ISA's vector width.
 constexpr Index kUnitGrain = 16;
