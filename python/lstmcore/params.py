@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
-from typing import Dict, Iterator, Mapping, Optional
+from typing import Dict, Iterator, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -76,6 +77,21 @@ def _iter_names(spec: RNNSpec) -> Iterator[str]:
                 yield f"{base}_l{layer}{sfx}"
 
 
+@functools.lru_cache(maxsize=64)
+def _cached_shapes(spec: RNNSpec) -> Dict[str, Tuple[int, ...]]:
+    return spec.param_shapes()
+
+
+def _known_shapes(spec: RNNSpec, count: int) -> Optional[Dict[str, Tuple[int, ...]]]:
+    """spec's parameter shapes (cached: a layer called in a loop checks the same spec each
+    time) when ``count`` parameters could be exactly them; else None (the slow path then
+    names what is missing or extra). Read-only: callers must not change the dict."""
+    per_layer = len(spec.layer_param_shapes(0))
+    if count != per_layer * spec.num_layers * spec.num_directions:
+        return None
+    return _cached_shapes(spec)
+
+
 def check_params(
     spec: RNNSpec, params: Mapping[str, object], dtype, name: str = "params"
 ) -> Dict[str, np.ndarray]:
@@ -87,15 +103,17 @@ def check_params(
     if not isinstance(params, Mapping):
         raise TypeError(f"{name}: expected a dict of arrays, got {type(params).__name__}")
     dt = check_dtype(dtype)
-    # Look for missing names lazily before listing them all: a spec with num_layers=2**40 must
-    # fail at once, not build a trillion names.
-    missing = list(itertools.islice((k for k in _iter_names(spec) if k not in params), 20))
-    if missing:
-        raise ValueError(f"{name}: missing parameter(s) {missing} for this spec")
-    shapes = spec.param_shapes()  # now known to be no longer than params
-    extra = [k for k in params if k not in shapes]
-    if extra:
-        raise ValueError(f"{name}: unexpected parameter(s) {extra} for this spec")
+    shapes = _known_shapes(spec, len(params))
+    if shapes is None or any(k not in shapes for k in params):
+        # Look for missing names lazily before listing them all: a spec with num_layers=2**40
+        # must fail at once, not build a trillion names.
+        missing = list(itertools.islice((k for k in _iter_names(spec) if k not in params), 20))
+        if missing:
+            raise ValueError(f"{name}: missing parameter(s) {missing} for this spec")
+        shapes = spec.param_shapes()  # now known to be no longer than params
+        extra = [k for k in params if k not in shapes]
+        if extra:
+            raise ValueError(f"{name}: unexpected parameter(s) {extra} for this spec")
     out: Dict[str, np.ndarray] = {}
     for key, shape in shapes.items():
         arr = as_numpy(params[key], f"{name}[{key!r}]")
