@@ -2,10 +2,35 @@
 #include "lstmcore/tape.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <new>
 #include <stdexcept>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 #include <string>
 
 namespace lstmcore {
+
+namespace detail {
+
+void* allocate_array(std::size_t bytes) {
+  constexpr std::size_t kHuge = std::size_t(2) << 20;
+  const bool huge = bytes >= 8 * kHuge;
+  const std::size_t align = huge ? kHuge : 64;
+  const std::size_t size = ((bytes > 0 ? bytes : 1) + align - 1) / align * align;
+  void* p = std::aligned_alloc(align, size);
+  if (!p) throw std::bad_alloc();
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  if (huge) madvise(p, size, MADV_HUGEPAGE);  // advice only: failure changes nothing
+#endif
+  return p;
+}
+
+void free_array(void* p) noexcept { std::free(p); }
+
+}  // namespace detail
 
 template <class T>
 std::size_t Tape<T>::nbytes() const {
@@ -46,7 +71,7 @@ void Tape<T>::check_layer_direction(Index layer, Index direction) const {
 
 // out[t(s, j), perm[j], :] = src[(s + row_offset), j, col:col+width] for s < len[j]; 0 elsewhere.
 template <class T>
-void Tape<T>::copy_scan_to_time(Index direction, const std::vector<T>& src,
+void Tape<T>::copy_scan_to_time(Index direction, const detail::TapeArray<T>& src,
                                 Index width, Index ld, Index col, Index row_offset,
                                 T* out) const {
   const Index T_ = s_.seq_len, B = s_.batch;

@@ -154,9 +154,16 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
   }
   std::vector<T> x_scan(D == 2 ? static_cast<std::size_t>(TB * max_i) : 0);
   detail::load_rows(in.dy, order, d_out.data());
+  // The passes write every row of dh and dc unless some rows stop early (or on the portable
+  // steps): only then must the rest read as zeros.
   for (auto& lt : ts.dirs) {
-    lt.dh.assign(static_cast<std::size_t>(TB * P), T(0));
-    if (lstm) lt.dc.assign(static_cast<std::size_t>(TB * H), T(0));
+    if (dg_zero) {
+      lt.dh.assign(static_cast<std::size_t>(TB * P), T(0));
+      if (lstm) lt.dc.assign(static_cast<std::size_t>(TB * H), T(0));
+    } else {
+      lt.dh.resize(static_cast<std::size_t>(TB * P));
+      if (lstm) lt.dc.resize(static_cast<std::size_t>(TB * H));
+    }
   }
 
   for (Index k = L - 1; k >= 0; --k) {

@@ -48,15 +48,23 @@ void reset_tape(detail::TapeStorage<T>& ts, const RNNSpec& spec, const BatchOrde
   ts.perm = o.perm;
   ts.sorted_lengths = o.len;
   ts.active = o.active;
+  // Without lengths the forward writes every element of the tape; with lengths the positions
+  // past each one must read as zeros (tape.hpp), so only then is it zero-filled.
+  const auto size = [&](detail::TapeArray<T>& a, Index n) {
+    if (lengths) {
+      a.assign(static_cast<std::size_t>(n), T(0));
+    } else {
+      a.resize(static_cast<std::size_t>(n));
+    }
+  };
   ts.inputs.resize(static_cast<std::size_t>(L));
-  for (Index k = 0; k < L; ++k)
-    ts.inputs[k].assign(static_cast<std::size_t>(T_ * B * spec.layer_input_size(k)), T(0));
+  for (Index k = 0; k < L; ++k) size(ts.inputs[k], T_ * B * spec.layer_input_size(k));
   ts.dirs.resize(static_cast<std::size_t>(L * D));
   for (auto& d : ts.dirs) {
-    d.gates.assign(static_cast<std::size_t>(T_ * B * cfg.ldg), T(0));
-    d.h.assign(static_cast<std::size_t>((T_ + 1) * B * P), T(0));
-    if (spec.mode == Mode::lstm) d.c.assign(static_cast<std::size_t>((T_ + 1) * B * H), T(0));
-    if (cfg.proj) d.m.assign(static_cast<std::size_t>(T_ * B * H), T(0));
+    size(d.gates, T_ * B * cfg.ldg);
+    size(d.h, (T_ + 1) * B * P);
+    if (spec.mode == Mode::lstm) size(d.c, (T_ + 1) * B * H);
+    if (cfg.proj) size(d.m, T_ * B * H);
   }
 }
 
@@ -204,7 +212,7 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
     }
     if (!last) {
       if (ts) {
-        ts->inputs[k + 1] = layer_out;
+        ts->inputs[k + 1].assign(layer_out.begin(), layer_out.end());
         if (ts->dropout_applied)
           detail::apply_dropout(ts->inputs[k + 1].data(), order, DP, seed, k, spec.dropout);
       } else {

@@ -15,33 +15,20 @@
 #include "lstmcore/tape.hpp"
 #include "steps/step.hpp"
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 namespace lstmcore::detail {
 
 struct WorkspaceFree {
-  void operator()(void* p) const { std::free(p); }
+  void operator()(void* p) const { free_array(p); }
 };
 
-// An uninitialized buffer of n elements, for what a pass writes in full before reading it. A
-// large one is fresh memory on every call (the C library maps it anew): on Linux it asks for
-// transparent huge pages, one page fault per 2 MiB instead of 512 (the 4 KiB faults cost ~10% of an LSTM B=64/H=512 inference).
+// An uninitialized buffer of n elements, for what a pass writes in full before reading it
+// (allocate_array: huge pages for large ones, which are fresh memory on every call).
 template <class T>
 class Workspace {
  public:
   void reset(Index n) {
-    std::size_t bytes = static_cast<std::size_t>(n > 0 ? n : 1) * sizeof(T);
-    constexpr std::size_t kHuge = std::size_t(2) << 20;
-    const bool huge = bytes >= 8 * kHuge;  // below, measured no gain (B=16/H=256: 6.5 MiB)
-    const std::size_t align = huge ? kHuge : 64;
-    bytes = (bytes + align - 1) / align * align;
-    p_.reset(static_cast<T*>(std::aligned_alloc(align, bytes)));
-    if (!p_) throw std::bad_alloc();
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (huge) madvise(p_.get(), bytes, MADV_HUGEPAGE);  // advice only: failure changes nothing
-#endif
+    p_.reset(static_cast<T*>(allocate_array(static_cast<std::size_t>(n > 0 ? n : 1) * sizeof(T))));
   }
   T* data() const { return p_.get(); }
 
