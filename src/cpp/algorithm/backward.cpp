@@ -13,7 +13,6 @@
 #include "algorithm/side_by_side.hpp"
 #include "algorithm/validate.hpp"
 #include "lstmcore/functional.hpp"
-#include "threads/thread_pool.hpp"
 
 namespace lstmcore {
 
@@ -138,8 +137,8 @@ void backward(const RNNSpec& spec, const ParamSet<const T>& params, Tape<T>& tap
   const bool direct = D == 1 && order.active[T_ - 1] == B;
   // As in the forward, the two directions of a layer may run side by side, each on its own
   // workspaces; their input gradients are added into d_in afterwards, in direction order.
-  const bool side_by_side =
-      D == 2 && threads::get_num_threads() >= 2 && !threads::in_parallel_region();
+  const bool side_by_side = detail::directions_side_by_side(
+      D, T_, B, cfg.G * H, spec.input_size, P);
   std::vector<DirWork<T>> work(side_by_side ? 2 : 1);
   for (DirWork<T>& w : work) {
     if (!direct) {

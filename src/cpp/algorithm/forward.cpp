@@ -13,7 +13,6 @@
 #include "algorithm/side_by_side.hpp"
 #include "algorithm/validate.hpp"
 #include "lstmcore/functional.hpp"
-#include "threads/thread_pool.hpp"
 
 namespace lstmcore {
 
@@ -108,8 +107,8 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
   // The two directions of a layer run side by side, one thread each, when there are threads
   // for both: no per-step barrier between them (each is single-threaded inside), and every
   // output element sees the same operations as on one thread, so the bits do not change.
-  const bool side_by_side =
-      D == 2 && threads::get_num_threads() >= 2 && !threads::in_parallel_region();
+  const bool side_by_side = detail::directions_side_by_side(
+      D, T_, B, cfg.G * H, spec.input_size, P);
   const Index sets = side_by_side ? 2 : 1;  // workspace sets
 
   // Workspaces, allocated once per call.
