@@ -8,7 +8,9 @@ cases. It is no peer: its outputs differ from the variant's by design."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import statistics
+import threading
 import time
 from typing import Callable, Dict, Iterable, List, Optional, Sequence
 
@@ -93,10 +95,51 @@ def _agreement(y: np.ndarray, ref: np.ndarray) -> float:
 
 
 # Pause before each peer's turn. Thread pools keep spinning for a while after a call returns
-# (ONNX Runtime's for tens of ms, OpenMP's less): measured on the 2-core VM, lstmcore's
-# 2-thread LSTM B=16/H=256 call took 25 ms right after an ONNX Runtime call and 12.6 ms once
-# 50 ms had passed. Without the pause, whoever runs next pays for the previous peer's spinning.
-SETTLE_SECONDS = 0.06
+# (ONNX Runtime's for tens of ms, OpenBLAS's, under the NumPy loop, for over 100 ms, OpenMP's
+# less): measured on the 2-core VM, lstmcore's 2-thread LSTM B=16/H=256 call took 25 ms right
+# after an ONNX Runtime call and 12.6 ms once 50 ms had passed. Without the pause, whoever runs
+# next pays for the previous peer's spinning. The pause lasts at least SETTLE_SECONDS and, where
+# the OS reports per-thread CPU time, until the process's other threads are idle
+# (QUIET_FRACTION of a core over QUIET_WINDOW), at most SETTLE_MAX_SECONDS.
+SETTLE_SECONDS = 0.03
+SETTLE_MAX_SECONDS = 1.0
+QUIET_WINDOW = 0.01
+QUIET_FRACTION = 0.05
+
+
+def _other_threads_cpu_ns() -> Optional[int]:
+    """CPU time (ns) of this process's threads other than the calling one; None where the OS
+    does not report it (no /proc/<pid>/task/<tid>/schedstat)."""
+    me = threading.get_native_id()
+    total = 0
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return None
+    for tid in tids:
+        if tid == str(me):
+            continue
+        try:
+            with open(f"/proc/self/task/{tid}/schedstat", encoding="ascii") as f:
+                total += int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue  # a thread that just ended, or no schedstat
+    return total
+
+
+def settle() -> None:
+    """Wait until other peers' thread pools have stopped spinning (see SETTLE_SECONDS)."""
+    time.sleep(SETTLE_SECONDS)
+    start = time.perf_counter()
+    before = _other_threads_cpu_ns()
+    if before is None:
+        return
+    while time.perf_counter() - start < SETTLE_MAX_SECONDS:
+        time.sleep(QUIET_WINDOW)
+        now = _other_threads_cpu_ns()
+        if now is None or now - before < QUIET_FRACTION * QUIET_WINDOW * 1e9:
+            return
+        before = now
 # Below this many seconds per call, a peer's turn starts with one untimed call, so that its own
 # pool is awake and its caches warm, as in a loop of calls in an application.
 WARM_BELOW_SECONDS = 0.05
@@ -113,7 +156,7 @@ def _time_interleaved(runners: Dict[str, Callable], min_repeats: int, max_repeat
     for rnd in range(max_repeats):
         for j in range(len(names)):
             name = names[(rnd + j) % len(names)]
-            time.sleep(SETTLE_SECONDS)
+            settle()
             if not times[name] or min(times[name]) < WARM_BELOW_SECONDS:
                 runners[name]()
             t0 = time.perf_counter()
