@@ -70,11 +70,10 @@ void weight_gradients(const CellConfig& cfg, const detail::LayerDirTape<T>& lt, 
   }
   if (g.bias_ih) {
     column_sums(dgx, rows, GH, 0, GH, g.bias_ih, add);
-    if (dgh != dgx) {
+    if (dgh != dgx || add) {
       column_sums(dgh, rows, GH, 0, GH, g.bias_hh, add);
-    } else if (add) {  // the same sums (one pass over the gates' gradients, not two)
-      column_sums(dgx, rows, GH, 0, GH, g.bias_hh, add);
     } else {
+      // The same sums as bias_ih's: a copy, not a second pass over the gates' gradients.
       std::copy(g.bias_ih, g.bias_ih + GH, g.bias_hh);
     }
   }

@@ -153,7 +153,8 @@ void forward(const RNNSpec& spec, const ParamSet<const T>& params, const Forward
       const T* xs = inp;
       if (d == 1) {
         detail::gather_scan(order, 1, inp, I, 0, I, x_scan.data());
-        xs = x_scan.data();      }
+        xs = x_scan.data();
+      }
       detail::input_projection(cfg, lp, xs, T_ * B, I, gates);
       detail::load_state(in.h0, k * D + d, order, P, h);
       if (lstm) detail::load_state(in.c0, k * D + d, order, H, c);

@@ -181,7 +181,8 @@ void pack(const PackSource<T>& s, const Packed<T>& d, Index t0, Index t1) {
         T* out = dst + g * hb + j0;
         if (valid >= W) {
           if (s.n_major) {
-            for (Index k = 0; k < K; ++k) V::gather(s.w + n0 * s.ldw + k, s.ldw).store(out + k * row);
+            const T* src = s.w + n0 * s.ldw;
+            for (Index k = 0; k < K; ++k) V::gather(src + k, s.ldw).store(out + k * row);
           } else {
             for (Index k = 0; k < K; ++k) V::load(s.w + k * s.ldw + n0).store(out + k * row);
           }
