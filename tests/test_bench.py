@@ -150,3 +150,29 @@ def test_plain_lstm_runs_in_the_rounds_of_peephole_and_coupled_cases_only():
     assert [c for c in head.split(" | ") if c.startswith("vs ")] == ["vs NumPy loop"]
     assert "lstmcore plain LSTM" in head
     assert "lstmcore plain LSTM" not in markdown([without], peers, {})
+
+
+def test_settle_waits_until_other_threads_stop_spinning():
+    """A thread busy for 0.3 s after the call: settle() returns only once it has stopped (the
+    pause that keeps one peer's spinning pool from slowing the next peer's turn)."""
+    import threading
+    import time
+
+    from lstmcore.bench import runner
+
+    if runner._other_threads_cpu_ns() is None:
+        pytest.skip("no per-thread CPU times on this OS")
+    spin_for = 0.3
+
+    def spin():
+        end = time.perf_counter() + spin_for
+        while time.perf_counter() < end:
+            pass
+
+    worker = threading.Thread(target=spin)
+    t0 = time.perf_counter()
+    worker.start()
+    runner.settle()
+    waited = time.perf_counter() - t0
+    worker.join()
+    assert spin_for - 0.05 <= waited <= runner.SETTLE_MAX_SECONDS + 0.5
