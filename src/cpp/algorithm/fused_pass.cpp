@@ -7,9 +7,8 @@
 
 #include <cstdlib>
 #include <cstring>
-#include <memory>
-#include <new>
 
+#include "algorithm/layer_common.hpp"
 #include "algorithm/phases.hpp"
 #include "steps/fused/fused.hpp"
 #include "threads/thread_pool.hpp"
@@ -30,28 +29,19 @@ constexpr double kMinStepWorkPerThread = 32.0 * 1024.0;
 // Split granularity of unit and column ranges: a multiple of every ISA's vector width.
 constexpr Index kUnitGrain = 16;
 
-struct FreeDeleter {
-  void operator()(void* p) const { std::free(p); }
-};
-
-// One 64-byte aligned block for all packed operands of a pass.
+// One 64-byte aligned block (a Workspace) for all packed operands of a pass.
 template <class T>
 class PackArena {
  public:
-  explicit PackArena(Index elements) {
-    const std::size_t bytes =
-        (static_cast<std::size_t>(elements > 0 ? elements : 1) * sizeof(T) + 63) / 64 * 64;
-    data_.reset(static_cast<T*>(std::aligned_alloc(64, bytes)));
-    if (!data_) throw std::bad_alloc();
-  }
+  explicit PackArena(Index elements) { data_.reset(elements); }
   T* take(Index n) {
-    T* p = data_.get() + used_;
+    T* p = data_.data() + used_;
     used_ += (n + 15) / 16 * 16;  // keep every block 64-byte aligned
     return p;
   }
 
  private:
-  std::unique_ptr<T, FreeDeleter> data_;
+  Workspace<T> data_;
   Index used_ = 0;
 };
 
