@@ -89,6 +89,20 @@ inline Range split_units(Index n, int n_chunks, int c) {
   return {r.begin * kUnitGrain, r.end * kUnitGrain < n ? r.end * kUnitGrain : n};
 }
 
+// Phase 0 of a pass: chunk c of nch packs its share of the tiles of the main operand and of
+// the second one (when the cell has one), so each thread's tiles start in its own cache.
+template <class T>
+void pack_share(const fused::Ops<T>& ops, const fused::PackSource<T>& s1,
+                const fused::Packed<T>& p1, const fused::PackSource<T>& s2,
+                const fused::Packed<T>& p2, int nch, int c) {
+  const Range r = split(p1.tiles, nch, c);
+  ops.pack(s1, p1, r.begin, r.end);
+  if (p2.tiles) {
+    const Range r2 = split(p2.tiles, nch, c);
+    ops.pack(s2, p2, r2.begin, r2.end);
+  }
+}
+
 Index steps_run(const BatchOrder& o) {
   Index s = 0;
   while (s < o.T && o.active[s] > 0) ++s;
@@ -130,12 +144,7 @@ void fused_forward_pass(const ForwardPassArgs<T>& a) {
   const int nch = pass_chunks(work, pw.tiles);
   run_phases(1 + steps * per_step, nch, [&](Index ph, int c) {
     if (ph == 0) {
-      const Range r = split(pw.tiles, nch, c);
-      ops.pack(sw, pw, r.begin, r.end);
-      if (p2.tiles) {
-        const Range r2 = split(p2.tiles, nch, c);
-        ops.pack(s2, p2, r2.begin, r2.end);
-      }
+      pack_share(ops, sw, pw, s2, p2, nch, c);
       return;
     }
     const Index s = (ph - 1) / per_step, sub = (ph - 1) % per_step;
@@ -207,12 +216,7 @@ void fused_backward_pass(const BackwardPassArgs<T>& a) {
   const int nch = pass_chunks(work, pd.tiles < grains ? pd.tiles : grains);
   run_phases(1 + steps * per_step, nch, [&](Index ph, int c) {
     if (ph == 0) {
-      const Range r = split(pd.tiles, nch, c);
-      ops.pack(sd, pd, r.begin, r.end);
-      if (p2.tiles) {
-        const Range r2 = split(p2.tiles, nch, c);
-        ops.pack(s2, p2, r2.begin, r2.end);
-      }
+      pack_share(ops, sd, pd, s2, p2, nch, c);
       return;
     }
     const Index s = steps - 1 - (ph - 1) / per_step, sub = (ph - 1) % per_step;
